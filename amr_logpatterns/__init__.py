@@ -1,0 +1,71 @@
+"""amr-logpatterns: explain Artifact Metadata Repository logs line by line.
+
+``classify`` turns pasted or collected log text into a ``Report`` of findings
+(with evidence and remediation) and diagnoses (root causes); ``scan`` streams
+every match. A ``Classifier`` compiles the packs once for repeated use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from .engine import Classifier, InputError
+from .loader import Pack, PackError, Problem, load_packs
+from .models import (
+    Diagnosis,
+    Evidence,
+    Finding,
+    Match,
+    Report,
+    Seen,
+    SourceStats,
+    Stats,
+)
+from .reading import Source
+from .schema import RemediationStep, Signature
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Classifier",
+    "Diagnosis",
+    "Evidence",
+    "Finding",
+    "InputError",
+    "Match",
+    "Pack",
+    "PackError",
+    "Problem",
+    "RemediationStep",
+    "Report",
+    "Seen",
+    "Signature",
+    "Source",
+    "SourceStats",
+    "Stats",
+    "__version__",
+    "classify",
+    "classify_file",
+    "load_packs",
+    "scan",
+]
+
+
+def classify(
+    source: Source, *, packs: Pack | None = None, source_name: str | None = None
+) -> Report:
+    """Classify ``source`` (str, bytes, file object or iterable of lines) into a Report."""
+    return Classifier(packs).classify(source, source_name=source_name)
+
+
+def classify_file(path: str | Path, *, packs: Pack | None = None) -> Report:
+    """Classify a plain or ``.gz`` log file."""
+    return Classifier(packs).classify_file(path)
+
+
+def scan(
+    source: Source, *, packs: Pack | None = None, source_name: str | None = None
+) -> Iterator[Match]:
+    """Yield every match lazily, without holding the input in memory."""
+    return Classifier(packs).scan(source, source_name=source_name)

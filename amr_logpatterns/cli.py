@@ -1,0 +1,206 @@
+"""The ``amr-logpatterns`` command: the only place that touches stdin, stdout, files and exit codes.
+
+Exit codes: 0 nothing at error severity, 1 something at error severity,
+2 usage errors, unreadable input and bad packs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import IO
+
+from . import __version__
+from .engine import Classifier, InputError, open_log
+from .formatters import FORMATTERS, STREAMING
+from .formatters.json_report import format_match
+from .loader import Pack, PackError, load_packs
+from .schema import Signature
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+
+_EPILOG = """\
+exit codes:
+  0  nothing at error severity was found
+  1  at least one finding or diagnosis at error severity
+  2  usage error, unreadable input, or a bad signature pack
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amr-logpatterns",
+        description="Explain Artifact Metadata Repository (AMR) logs: problems, evidence, fixes.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"amr-logpatterns {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def packs_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--patterns",
+            metavar="DIR",
+            action="append",
+            default=[],
+            help="add a directory of signature YAML files (repeatable)",
+        )
+
+    scan = sub.add_parser(
+        "scan",
+        help="classify log files (or stdin)",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan.add_argument(
+        "paths", nargs="*", metavar="PATH", help="log files (.gz too); '-' or none for stdin"
+    )
+    scan.add_argument("--format", choices=[*FORMATTERS, *STREAMING], default="text")
+    packs_option(scan)
+
+    listing = sub.add_parser("list", help="list the signatures and diagnoses")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+    packs_option(listing)
+
+    explain = sub.add_parser("explain", help="show one signature or diagnosis in full")
+    explain.add_argument("id", metavar="ID")
+    packs_option(explain)
+    return parser
+
+
+def _scan(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> int:
+    classifier = Classifier(pack)
+    paths = args.paths or ["-"]
+    sources = []
+    try:
+        for path in paths:
+            sources.append(("<stdin>", sys.stdin.buffer) if path == "-" else (path, open_log(path)))
+    except InputError as exc:
+        print(f"amr-logpatterns: {exc}", file=err)
+        return EXIT_USAGE
+    try:
+        if args.format == "jsonl":
+            worst = EXIT_OK
+            for name, source in sources:
+                for match in classifier.scan(source, source_name=name):
+                    out.write(format_match(match) + "\n")
+                    if match.severity == "error":
+                        worst = EXIT_FOUND
+            return worst
+        report = classifier.classify_many(sources)
+    finally:
+        for name, source in sources:
+            if name != "<stdin>":
+                source.close()
+    out.write(FORMATTERS[args.format](report))
+    for src in report.stats.sources:
+        if src.read_error:
+            print(f"amr-logpatterns: {src.read_error}", file=err)
+    if any(src.read_error for src in report.stats.sources):
+        return EXIT_USAGE
+    return EXIT_FOUND if report.has_severity("error") else EXIT_OK
+
+
+def _list(args: argparse.Namespace, pack: Pack, out: IO[str]) -> int:
+    if args.format == "json":
+        import json
+
+        rows = [
+            {"id": s.id, "severity": s.severity, "component": s.component, "title": s.title}
+            for s in pack.signatures
+        ] + [
+            {"id": d.id, "severity": d.severity, "component": "diagnosis", "title": d.title}
+            for d in pack.diagnoses
+        ]
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    items = [(s.id, s.severity, s.title) for s in pack.signatures]
+    items += [(d.id, d.severity, d.title) for d in pack.diagnoses]
+    width = max((len(i) for i, _, _ in items), default=10)
+    for item_id, severity, title in sorted(items):
+        out.write(f"{item_id:<{width}}  {severity:<7}  {title}\n")
+    return EXIT_OK
+
+
+def _explain_signature(sig: Signature) -> list[str]:
+    lines = [
+        f"{sig.id}  [{sig.severity}]  component: {sig.component}  category: {sig.category}",
+        sig.title,
+        "",
+        sig.explanation.strip(),
+    ]
+    if sig.remediation:
+        lines += ["", "Fix:"]
+        for i, step in enumerate(sig.remediation, 1):
+            lines.append(f"  {i}. {step.text}")
+            lines += [f"     $ {c}" for c in (step.command or "").splitlines()]
+            lines += [f"     | {c}" for c in (step.config or "").rstrip().splitlines()]
+    if sig.verify:
+        lines += ["", f"Fixed when you see: {', '.join(sig.verify)}"]
+    if sig.references:
+        lines += [f"Guide sections: {', '.join(sig.references)}"]
+    lines += ["", "Matches, for example:"]
+    lines += [f"  {e.line}" for e in sig.examples.match]
+    lines += ["", "Does not match:"]
+    lines += [f"  {line}" for line in sig.examples.no_match]
+    return lines
+
+
+def _explain(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> int:
+    sig = pack.signature(args.id)
+    if sig is not None:
+        out.write("\n".join(_explain_signature(sig)) + "\n")
+        return EXIT_OK
+    diag = next((d for d in pack.diagnoses if d.id == args.id), None)
+    if diag is None:
+        known = sorted([s.id for s in pack.signatures] + [d.id for d in pack.diagnoses])
+        close = [k for k in known if args.id.split(".")[-1] in k]
+        hint = f" Did you mean: {', '.join(close)}?" if close else " Run 'amr-logpatterns list'."
+        print(f"amr-logpatterns: no signature or diagnosis {args.id!r}.{hint}", file=err)
+        return EXIT_USAGE
+    lines = [
+        f"{diag.id}  [{diag.severity}]",
+        diag.title,
+        "",
+        diag.summary.strip(),
+        "",
+        diag.explanation.strip(),
+    ]
+    lines += ["", f"Concluded from: {sorted(set(diag.when.finding_ids()))}"]
+    if diag.remediation:
+        lines += ["", "Fix:"]
+        for i, step in enumerate(diag.remediation, 1):
+            lines.append(f"  {i}. {step.text}")
+            lines += [f"     $ {c}" for c in (step.command or "").splitlines()]
+            lines += [f"     | {c}" for c in (step.config or "").rstrip().splitlines()]
+    out.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+) -> int:
+    """Run the command line; returns the exit code."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+    try:
+        pack = load_packs(*args.patterns)
+    except PackError as exc:
+        print(f"amr-logpatterns: {exc}", file=err)
+        return EXIT_USAGE
+    try:
+        if args.command == "scan":
+            return _scan(args, pack, out, err)
+        if args.command == "list":
+            return _list(args, pack, out)
+        return _explain(args, pack, out, err)
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,79 @@
+"""Decoders, one per log encoding, tried in a fixed order on each line.
+
+A line may hold more than one record (the guide shows a klog line glued onto
+another, and a JSON object right after one); each becomes its own record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..records import Line, LogRecord
+from . import events, golog, klog, zap_console, zap_json
+from .base import Decoded
+from .shapes import GLUED_START
+
+Decoder = Callable[[str], "Decoded | None"]
+
+#: The order matters: the most specific shapes first, plain text last.
+DECODERS: tuple[Decoder, ...] = (
+    zap_json.decode,
+    zap_console.decode,
+    klog.decode,
+    golog.decode,
+    events.decode,
+)
+
+_MAX_RECORDS_PER_LINE = 32
+
+
+def _decode_one(text: str) -> Decoded:
+    for decoder in DECODERS:
+        decoded = decoder(text)
+        if decoded is not None:
+            return decoded
+    return Decoded(encoding="plain", message=text, raw=text)
+
+
+def decode_text(text: str) -> list[Decoded]:
+    """Decode every record in one line of text, glued ones included."""
+    out: list[Decoded] = []
+    while text:
+        if len(out) == _MAX_RECORDS_PER_LINE - 1:
+            out.append(Decoded(encoding="plain", message=text, raw=text))
+            break
+        if text.startswith("{"):
+            decoded = zap_json.decode(text)
+            if decoded is not None:
+                out.append(decoded)
+                text = decoded.rest
+                continue
+        glued = GLUED_START.search(text, 1)
+        head, text = (text[: glued.start()], text[glued.start() :]) if glued else (text, "")
+        out.append(_decode_one(head.rstrip()))
+    return out
+
+
+def decode_line(line: Line, source: str) -> list[LogRecord]:
+    """Decode one physical line into its records."""
+    records = []
+    for d in decode_text(line.text):
+        context = {**line.context, **d.context} if d.context else line.context
+        records.append(
+            LogRecord(
+                source=source,
+                line=line.number,
+                end_line=line.last,
+                raw=d.raw,
+                encoding=d.encoding,
+                message=d.message,
+                ts=d.ts,
+                level=d.level,
+                logger=d.logger,
+                caller=d.caller,
+                fields=d.fields,
+                context=context,
+                continuation=d.continuation,
+            )
+        )
+    return records

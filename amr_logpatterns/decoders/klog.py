@@ -1,0 +1,43 @@
+"""klog, the logger of client-go and Kubernetes: ``Lmmdd hh:mm:ss.uuuuuu TID file:line] msg``."""
+
+from __future__ import annotations
+
+import re
+
+from .base import Decoded, normalise_level
+
+_KLOG = re.compile(
+    r"^(?P<sev>[IWEF])(?P<date>\d{4}) (?P<time>\d\d:\d\d:\d\d\.\d{6})\s+(?P<tid>\d+) "
+    r"(?P<caller>[^\s\]]+:\d+)\] ?(?P<msg>.*)$"
+)
+_QUOTED_MSG = re.compile(r'^"(?P<msg>(?:[^"\\]|\\.)*)"(?P<kv>(?: .*)?)$')
+_KV = re.compile(r'(?P<key>[\w.\-]+)=(?P<value>"(?:[^"\\]|\\.)*"|\S+)')
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return value
+
+
+def decode(text: str) -> Decoded | None:
+    """Decode a klog line; structured klog's ``key="value"`` pairs become fields."""
+    m = _KLOG.match(text)
+    if m is None:
+        return None
+    message = m["msg"]
+    fields: dict[str, object] = {}
+    structured = _QUOTED_MSG.match(message)
+    if structured and structured["kv"]:
+        message = _unquote('"' + structured["msg"] + '"')
+        for kv in _KV.finditer(structured["kv"]):
+            fields[kv["key"]] = _unquote(kv["value"])
+    return Decoded(
+        encoding="klog",
+        message=message,
+        ts=f"{m['date']} {m['time']}",
+        level=normalise_level(m["sev"]),
+        caller=m["caller"],
+        fields=fields,
+        raw=text,
+    )

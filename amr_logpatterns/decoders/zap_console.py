@@ -1,0 +1,80 @@
+"""zap's console encoder: time, level, logger, caller, message, JSON fields.
+
+Real output separates fields with TABs; documentation and pastes often show
+runs of spaces instead, so both are read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .base import Decoded, normalise_level
+from .shapes import RFC3339, ZAP_LEVEL
+
+_HEAD = re.compile(r"^(?P<ts>" + RFC3339 + r")(?:\t|[ ]+)(?P<level>" + ZAP_LEVEL + r")(?:[\t ]+|$)")
+_JSON_OPEN = re.compile(r"(?:\t| {2,}| (?=\{\"))\{")
+_LOGGER = re.compile(r"^[A-Za-z_][\w.\-/]*$")
+_CALLER = re.compile(r"^[\w.\-/]+\.go:\d+$")
+_DECODER = json.JSONDecoder()
+
+
+def _trailing_fields(rest: str) -> tuple[str, dict[str, object] | None]:
+    """Split off the JSON object of fields that zap appends after the message.
+
+    The returned head keeps the separator before the object, which tells an
+    empty message slot apart from a missing one.
+    """
+    if not rest.endswith("}"):
+        return rest, None
+    starts = [m.end() - 1 for m in _JSON_OPEN.finditer(rest)]
+    if rest.startswith("{"):
+        starts.insert(0, 0)
+    for start in starts:
+        try:
+            obj, end = _DECODER.raw_decode(rest, start)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and not rest[end:].strip():
+            return rest[:start], obj
+    return rest, None
+
+
+def _split(head: str, had_fields: bool) -> tuple[list[str], bool]:
+    """Split the logger/caller/message part; True when the message slot is empty."""
+    if "\t" in head:
+        if had_fields and head.endswith("\t"):
+            head = head[:-1]
+        parts = head.split("\t")
+        empty = len(parts) >= 2 and not parts[-1].strip()
+        return [p.strip() for p in parts if p.strip()], empty
+    trailing = len(head) - len(head.rstrip(" "))
+    parts = [p for p in re.split(r" {2,}", head.strip()) if p]
+    return parts, had_fields and trailing >= 4 and bool(parts)
+
+
+def decode(text: str) -> Decoded | None:
+    """Decode a zap console line."""
+    m = _HEAD.match(text)
+    if m is None:
+        return None
+    head, fields = _trailing_fields(text[m.end() :])
+    parts, empty_message = _split(head, fields is not None)
+    logger = caller = None
+    message = parts.pop() if parts and not empty_message else ""
+    if parts and _LOGGER.match(parts[0]) and not _CALLER.match(parts[0]):
+        logger = parts.pop(0)
+    if parts and _CALLER.match(parts[0]):
+        caller = parts.pop(0)
+    if parts:
+        message = "  ".join((*parts, message)) if message else "  ".join(parts)
+    return Decoded(
+        encoding="zap-console",
+        message=message.strip(),
+        ts=m["ts"],
+        level=normalise_level(m["level"]),
+        logger=logger,
+        caller=caller,
+        fields=fields or {},
+        raw=text,
+    )

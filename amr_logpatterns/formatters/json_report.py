@@ -1,0 +1,29 @@
+"""JSON: the whole Report, as ``Report.model_validate_json`` reads it back.
+
+Sample::
+
+    {"schema_version": 1, "findings": [{"id": "observer.health-check-failed", ...}],
+     "diagnoses": [...], "stats": {...}, "max_severity": "error"}
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..models import Match, Report
+
+SCHEMA_VERSION = 1
+
+JSONL_KEYS = ("id", "severity", "source", "line", "end_line", "fields", "text")
+
+
+def format_report(report: Report) -> str:
+    """The report as indented JSON with a ``schema_version``."""
+    data = {"schema_version": SCHEMA_VERSION, **report.model_dump(mode="json")}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def format_match(match: Match) -> str:
+    """One match as one JSON line, ``grep -n`` style."""
+    data = match.model_dump(mode="json", include=set(JSONL_KEYS))
+    return json.dumps({k: data[k] for k in JSONL_KEYS}, ensure_ascii=False)

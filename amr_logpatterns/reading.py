@@ -1,0 +1,105 @@
+"""Turn whatever a user hands us into clean physical lines.
+
+Decodes bytes safely (UTF-8 with replacement, BOMs), strips CR and ANSI colour,
+and hands each line to the wrapper stage. Nothing is dropped: every physical
+line comes out as a ``Line`` of kind text, blank or skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import IO
+
+from .records import Line
+from .wrappers import PasteState, peel
+
+Source = str | bytes | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
+
+DEFAULT_MAX_LINE_LENGTH = 1 << 20
+
+_UTF8_BOM = "\ufeff"
+
+
+def _split_chunk(chunk: str | bytes) -> Iterator[str | bytes]:
+    """Split one item into physical lines; an item may hold several or end in one."""
+    if isinstance(chunk, bytes):
+        if b"\n" not in chunk:
+            yield chunk
+            return
+        parts = chunk.split(b"\n")
+        if parts[-1] == b"":
+            parts.pop()
+        yield from parts
+        return
+    if "\n" not in chunk:
+        yield chunk
+        return
+    text_parts = chunk.split("\n")
+    if text_parts[-1] == "":
+        text_parts.pop()
+    yield from text_parts
+
+
+def _utf16_text(data: bytes) -> str | None:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    return None
+
+
+def physical_lines(source: Source) -> Iterator[str | bytes]:
+    """Yield the physical lines of ``source`` without their line endings."""
+    if isinstance(source, str):
+        yield from _split_chunk(source)
+        return
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        text = _utf16_text(data)
+        yield from _split_chunk(text if text is not None else data)
+        return
+    if isinstance(source, io.TextIOBase) or hasattr(source, "readline"):
+        for item in source:  # file objects split on newlines themselves
+            yield from _split_chunk(item)
+        return
+    for item in source:
+        if isinstance(item, (bytes, bytearray)):
+            yield from _split_chunk(bytes(item))
+        elif isinstance(item, str):
+            yield from _split_chunk(item)
+        else:
+            raise TypeError(f"lines must be str or bytes, got {type(item).__name__}: {item!r:.60}")
+
+
+def _decode(item: str | bytes) -> tuple[str, bool]:
+    if isinstance(item, str):
+        return item, False
+    try:
+        return item.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return item.decode("utf-8", errors="replace"), True
+
+
+def read_lines(source: Source, *, max_line_length: int = DEFAULT_MAX_LINE_LENGTH) -> Iterator[Line]:
+    """Yield every physical line of ``source`` as a ``Line``, wrappers peeled."""
+    state = PasteState()
+    for number, item in enumerate(physical_lines(source), 1):
+        text, decode_error = _decode(item)
+        if number == 1 and text.startswith(_UTF8_BOM):
+            text = text[1:]
+        if text.endswith("\r"):
+            text = text.rstrip("\r")
+        truncated = len(text) > max_line_length
+        if truncated:
+            text = text[:max_line_length]
+        has_nul = "\x00" in text
+        if has_nul:
+            text = text.replace("\x00", "\ufffd")
+        for line in peel(number, text, state):
+            if line.number == number and (decode_error or has_nul or truncated):
+                line = replace(
+                    line, decode_error=decode_error, has_nul=has_nul, truncated=truncated
+                )
+            yield line
+    yield from state.flush()

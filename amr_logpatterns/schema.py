@@ -1,0 +1,180 @@
+"""The YAML pack format: signatures, diagnoses and components, validated strictly.
+
+Every model forbids unknown keys, so a typo in a pack is an error with its
+position rather than a silently ignored rule.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import regex
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+Severity = Literal["info", "warning", "error"]
+FieldType = Literal["str", "int", "float", "bool"]
+Scalar = str | int | float | bool | None
+
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+_ID = r"^[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$"
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        pos = getattr(exc, "pos", None)
+        where = f" at position {pos}" if pos is not None else ""
+        reason = getattr(exc, "msg", None) or str(exc)
+        raise ValueError(f"regex does not compile{where}: {reason}") from exc
+    return pattern
+
+
+Pattern = Annotated[str, AfterValidator(_compiles)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class RemediationStep(_Strict):
+    """One step of a fix; commands and configuration are separate so formatters can render them."""
+
+    text: str
+    command: str | None = None
+    config: str | None = None
+
+
+class Condition(_Strict):
+    """A test on a record; every key given must hold (``any``/``all``/``none`` nest).
+
+    ``optional`` conditions never fail the match: when one holds, its named
+    groups are extracted too.
+    """
+
+    message: Pattern | None = None
+    text: Pattern | None = None
+    raw: Pattern | None = None
+    fields: dict[str, Pattern] | None = None
+    any_: list[Condition] | None = Field(default=None, alias="any")
+    all_: list[Condition] | None = Field(default=None, alias="all")
+    none: list[Condition] | None = None
+    optional: list[Condition] | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Condition:
+        if not any(
+            v is not None
+            for v in (
+                self.message,
+                self.text,
+                self.raw,
+                self.fields,
+                self.any_,
+                self.all_,
+                self.none,
+            )
+        ):
+            raise ValueError(
+                "a condition needs at least one of message, text, raw, fields, any, all, none"
+            )
+        return self
+
+
+class MatchSpec(Condition):
+    """A signature's top condition, with the literal keywords one of which a line must hold."""
+
+    keywords: list[Annotated[str, Field(min_length=3)]] = Field(min_length=1)
+
+
+class Example(_Strict):
+    """A record the signature must match, and the fields it must extract from it."""
+
+    line: str
+    fields: dict[str, Scalar] = Field(default_factory=dict)
+
+
+class Examples(_Strict):
+    match: list[Example] = Field(min_length=2)
+    no_match: list[str] = Field(min_length=2)
+
+
+class Signature(_Strict):
+    """A known log line: how to recognise it, what it means and how to fix what it shows."""
+
+    id: Annotated[str, Field(pattern=_ID)]
+    title: str
+    component: str
+    severity: Severity
+    category: str
+    explanation: str
+    remediation: list[RemediationStep] = Field(default_factory=list)
+    verify: list[str] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
+    attribution: list[str] | None = None
+    group_by: list[str] = Field(default_factory=list)
+    types: dict[str, FieldType] = Field(default_factory=dict)
+    match: MatchSpec
+    examples: Examples
+
+    @property
+    def owners(self) -> list[str]:
+        """The components whose records this signature may describe."""
+        return self.attribution if self.attribution is not None else [self.component]
+
+
+class Rule(_Strict):
+    """A condition over findings: which must be present, absent, or explain all errors."""
+
+    finding: str | None = None
+    min_count: int = Field(default=1, ge=1)
+    any_: list[Rule] | None = Field(default=None, alias="any")
+    all_: list[Rule] | None = Field(default=None, alias="all")
+    none: list[Rule] | None = None
+    errors_only_from: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Rule:
+        if not any(
+            v is not None
+            for v in (self.finding, self.any_, self.all_, self.none, self.errors_only_from)
+        ):
+            raise ValueError("a rule needs one of finding, any, all, none, errors_only_from")
+        return self
+
+    def finding_ids(self) -> list[str]:
+        """Every finding id this rule names, at any depth."""
+        ids = [self.finding] if self.finding else []
+        ids += self.errors_only_from or []
+        for child in (*(self.any_ or ()), *(self.all_ or ()), *(self.none or ())):
+            ids += child.finding_ids()
+        return ids
+
+
+class DiagnosisSpec(_Strict):
+    """A root cause drawn from several findings."""
+
+    id: Annotated[str, Field(pattern=_ID)]
+    title: str
+    severity: Severity
+    summary: str
+    explanation: str
+    remediation: list[RemediationStep] = Field(default_factory=list)
+    verify: list[str] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
+    when: Rule
+    confidence: Literal["low", "medium", "high"] = "medium"
+    stronger_when: Rule | None = None
+    symptoms: list[str] = Field(default_factory=list)
+
+
+class Component(_Strict):
+    """A part of AMR and the names (namespaces, workloads) that identify its records."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    title: str
+    namespaces: list[str] = Field(default_factory=list)
+    workloads: list[str] = Field(default_factory=list)
+    foreign_containers: list[str] = Field(default_factory=list)
+    logs_command: str | None = None

@@ -1,0 +1,269 @@
+"""Peel what capture tools and pastes add around a log line.
+
+Handles kubectl ``--prefix`` and ``--timestamps``, CRI/containerd node logs
+(joining ``P`` partial entries), stern-style ``POD CONTAINER`` prefixes (and
+any short prefix of names before a recognisable record), ANSI colour, e-mail
+quote markers, indentation, Markdown fences, ``$ kubectl ...`` command lines,
+``...`` elisions and ``tail`` headers. The pod, container and namespace that a
+wrapper or a pasted command names become the line's context, for attribution.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .decoders.shapes import RFC3339, STRUCTURED_START, ZAP_LEVEL
+from .records import Line
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_BARE_SGR = re.compile(r"\[[0-9;]{0,12}m")
+_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+_FENCE = re.compile(r"^(?:```|~~~)[\w+-]*\s*$")
+_ELISION = re.compile(r"^(?:\.{3,}|…|\[\.\.\.\]|<\.\.\.>|\(\.\.\.\)|\[snip\]|<snip>)$", re.I)
+_TAIL_HEADER = re.compile(r"^==> (?P<file>.+) <==$")
+_COMMAND = re.compile(
+    r"^(?:[\w.@:~/\-\[\] ]{0,60}[$#%]\s+)?(?:sudo\s+)?"
+    r"(?P<tool>kubectl|oc|kctrl|tanzu|stern)\s+(?P<args>\S.*)$"
+)
+_CRI = re.compile(
+    r"^(?P<ts>\d{4}-\d\d-\d\dT\S+)\s(?P<stream>stdout|stderr)\s(?P<flag>[FP])(?:\s|$)"
+)
+_KUBECTL_PREFIX = re.compile(r"^\[pod/(?P<pod>[^/\]\s]+)/(?P<container>[^\]\s]+)\]\s?")
+_CAPTURE_TS = re.compile(r"^(?P<ts>" + RFC3339 + r") (?=\S)(?!" + ZAP_LEVEL + r"(?:[\t ]|$))")
+_PREFIX_TOKENS = re.compile(r"^(?:[\w.\-:/\[\]@]+[ \t]+){1,3}$")
+_DNS_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$")
+_TIMESTAMPISH = re.compile(r"^\d{4}-\d\d-\d\d|^\d\d:\d\d")
+_DESCRIBE_NAME = re.compile(r"^Name:\s+(?P<name>\S+)\s*$")
+_DESCRIBE_NAMESPACE = re.compile(r"^Namespace:\s+(?P<namespace>\S+)\s*$")
+
+_VALUE_FLAGS = frozenset(
+    [
+        "-l",
+        "--selector",
+        "--since",
+        "--tail",
+        "--since-time",
+        "--context",
+        "--kubeconfig",
+        "-o",
+        "--output",
+        "--max-log-requests",
+        "--cluster",
+        "--user",
+        "--field-selector",
+        "--template",
+    ]
+)
+_RESOURCE_WORDS = frozenset(
+    [
+        "pod",
+        "pods",
+        "po",
+        "deployment",
+        "deployments",
+        "deploy",
+        "replicaset",
+        "replicasets",
+        "rs",
+        "statefulset",
+        "statefulsets",
+        "sts",
+        "daemonset",
+        "daemonsets",
+        "ds",
+        "job",
+        "jobs",
+    ]
+)
+_MAX_LEARNED = 16
+
+
+@dataclass
+class PasteState:
+    """What earlier lines of the same paste told us about the lines that follow."""
+
+    session: dict[str, str] = field(default_factory=dict)
+    learned: dict[str, dict[str, str]] = field(default_factory=dict)
+    partial: Line | None = None
+
+    def flush(self) -> Iterator[Line]:
+        """Yield a partial CRI entry still waiting for its continuation."""
+        if self.partial is not None:
+            yield self.partial
+            self.partial = None
+
+
+def strip_ansi(text: str) -> str:
+    """Remove ANSI escape sequences, and the bare ``[0m`` remnants a copy leaves."""
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "[0m" in text:
+        text = _BARE_SGR.sub("", text)
+    return text
+
+
+def command_context(args: str) -> dict[str, str]:
+    """Read the namespace, workload and container a pasted kubectl command names."""
+    tokens = [t.strip("'\"") for t in args.split()]
+    context: dict[str, str] = {}
+    positionals: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in ("-n", "--namespace") and i + 1 < len(tokens):
+            context["namespace"] = tokens[i + 1]
+            i += 2
+            continue
+        if token.startswith("--namespace="):
+            context["namespace"] = token.split("=", 1)[1]
+        elif token.startswith("-n") and len(token) > 2 and not token.startswith("--"):
+            context["namespace"] = token[2:]
+        elif token in ("-c", "--container") and i + 1 < len(tokens):
+            context["container"] = tokens[i + 1]
+            i += 2
+            continue
+        elif token.startswith("--container="):
+            context["container"] = token.split("=", 1)[1]
+        elif token in _VALUE_FLAGS:
+            i += 2
+            continue
+        elif not token.startswith("-"):
+            positionals.append(token)
+        i += 1
+    if len(positionals) >= 2 and positionals[0] in ("logs", "describe", "log", "get"):
+        rest = [p for p in positionals[1:] if p.lower() not in _RESOURCE_WORDS]
+        if rest and positionals[0] != "get":
+            name = rest[0].rsplit("/", 1)[-1].strip("<>").rstrip(".")
+            if name:
+                context["workload"] = name
+    return context
+
+
+def _prefix_context(prefix: str) -> dict[str, str]:
+    """Read pod and container names from a stern-like prefix of names."""
+    names = [t for t in prefix.split() if _DNS_LABEL.match(t) and not _TIMESTAMPISH.match(t)]
+    if len(names) >= 3:
+        return {"namespace": names[-3], "workload": names[-2], "container": names[-1]}
+    if len(names) == 2:
+        return {"workload": names[0], "container": names[1]}
+    if len(names) == 1 and "-" in names[0]:
+        return {"workload": names[0]}
+    return {}
+
+
+def _peel_wrappers(text: str, state: PasteState, context: dict[str, str]) -> tuple[str, str]:
+    """Remove stacked wrappers; returns the text and the CRI flag ('' when none)."""
+    cri_flag = ""
+    for _ in range(6):
+        before = text
+        m = _CRI.match(text)
+        if m and not cri_flag:
+            cri_flag = m["flag"]
+            context["capture_ts"] = m["ts"]
+            text = text[m.end() :]
+        m = _KUBECTL_PREFIX.match(text)
+        if m:
+            context["workload"] = m["pod"]
+            context["container"] = m["container"]
+            text = text[m.end() :]
+        m = _CAPTURE_TS.match(text)
+        if m:
+            context.setdefault("capture_ts", m["ts"])
+            text = text[m.end() :]
+        for prefix, prefix_context in state.learned.items():
+            if text.startswith(prefix):
+                context.update(prefix_context)
+                text = text[len(prefix) :]
+                break
+        else:
+            text = _peel_unknown_prefix(text, state, context)
+        if text == before:
+            break
+    return text, cri_flag
+
+
+def _peel_unknown_prefix(text: str, state: PasteState, context: dict[str, str]) -> str:
+    if not text or STRUCTURED_START.match(text):
+        return text
+    m = STRUCTURED_START.search(text, 1, 400)
+    if m is None:
+        return text
+    prefix = text[: m.start()]
+    if not _PREFIX_TOKENS.match(prefix):
+        return text
+    prefix_context = _prefix_context(prefix)
+    if prefix_context:
+        if len(state.learned) >= _MAX_LEARNED:
+            state.learned.pop(next(iter(state.learned)))
+        state.learned[prefix] = prefix_context
+        context.update(prefix_context)
+    return text[m.start() :]
+
+
+def _paste_marker(number: int, text: str, state: PasteState) -> Line | None:
+    """Lines people paste along with logs: fences, commands, elisions, tail headers."""
+    if _FENCE.match(text) or _ELISION.match(text):
+        return Line(number=number, text=text, kind="skipped")
+    m = _COMMAND.match(text)
+    if m:
+        state.session = command_context(m["args"])
+        return Line(number=number, text=text, kind="skipped")
+    m = _TAIL_HEADER.match(text)
+    if m:
+        state.session = {"file": m["file"]}
+        return Line(number=number, text=text, kind="skipped")
+    return None
+
+
+def _note_describe_header(text: str, state: PasteState) -> None:
+    m = _DESCRIBE_NAME.match(text)
+    if m:
+        state.session["workload"] = m["name"]
+        return
+    m = _DESCRIBE_NAMESPACE.match(text)
+    if m:
+        state.session["namespace"] = m["namespace"]
+
+
+def peel(number: int, text: str, state: PasteState) -> list[Line]:
+    """Turn one decoded physical line into the ``Line`` (or lines) it stands for."""
+    text = strip_ansi(text)
+    quoted = _QUOTE.match(text)
+    if quoted:
+        text = text[quoted.end() :]
+    text = text.lstrip(" \t")
+    if not text.strip():
+        return [*state.flush(), Line(number=number, text="", kind="blank")]
+    marker = _paste_marker(number, text.rstrip(), state)
+    if marker is not None:
+        return [*state.flush(), marker]
+    context: dict[str, str] = {}
+    text, cri_flag = _peel_wrappers(text, state, context)
+    out: list[Line] = []
+    end = 0
+    partial, state.partial = state.partial, None
+    if partial is not None and cri_flag:
+        text = partial.text + text
+        context = {**partial.context, **context}
+        number, end = partial.number, number
+    else:
+        if partial is not None:
+            out.append(partial)
+        text = text.lstrip(" \t")
+    if cri_flag != "P":
+        text = text.rstrip()
+    _note_describe_header(text, state)
+    line = Line(
+        number=number,
+        text=text,
+        kind="text" if text else "blank",
+        context={**state.session, **context} if state.session else context,
+        end_number=end,
+    )
+    if cri_flag == "P":
+        state.partial = line
+        return out
+    out.append(line)
+    return out
