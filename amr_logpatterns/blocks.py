@@ -169,7 +169,11 @@ def group(records: Iterable[LogRecord]) -> Iterator[LogRecord]:
         yield from flush_head()
         event = _open_cloud_event(record)
         if event is None:
-            head = record
+            stray_frame = record.encoding == "plain" and is_frame(record.message, first=False)
+            if stray_frame:
+                yield record
+            else:
+                head = record
     yield from flush_head()
     if event is not None:
         yield from event.records()

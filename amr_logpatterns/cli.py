@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     packs_option(scan)
 
     listing = sub.add_parser("list", help="list the signatures and diagnoses")
-    listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     packs_option(listing)
 
     explain = sub.add_parser("explain", help="show one signature or diagnosis in full")
@@ -115,12 +115,25 @@ def _list(args: argparse.Namespace, pack: Pack, out: IO[str]) -> int:
         ]
         out.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
+    if args.format == "markdown":
+        out.write(signature_table(pack))
+        return EXIT_OK
     items = [(s.id, s.severity, s.title) for s in pack.signatures]
     items += [(d.id, d.severity, d.title) for d in pack.diagnoses]
     width = max((len(i) for i, _, _ in items), default=10)
     for item_id, severity, title in sorted(items):
         out.write(f"{item_id:<{width}}  {severity:<7}  {title}\n")
     return EXIT_OK
+
+
+def signature_table(pack: Pack) -> str:
+    """The Markdown table of signatures and diagnoses that the README shows."""
+    rows = ["| id | severity | component | what it means |", "| --- | --- | --- | --- |"]
+    for sig in sorted(pack.signatures, key=lambda s: s.id):
+        rows.append(f"| `{sig.id}` | {sig.severity} | {sig.component} | {sig.title} |")
+    for diag in sorted(pack.diagnoses, key=lambda d: d.id):
+        rows.append(f"| `{diag.id}` | {diag.severity} | diagnosis | {diag.title} |")
+    return "\n".join(rows) + "\n"
 
 
 def _explain_signature(sig: Signature) -> list[str]:

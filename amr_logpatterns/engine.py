@@ -19,11 +19,12 @@ from .blocks import group
 from .decoders import decode_line
 from .diagnose import diagnose
 from .loader import Pack, load_packs
-from .matcher import CompiledSignature, compile_signature, match_record
+from .matcher import CompiledSignature, compile_signature, keyword_screen, match_record
 from .models import Match, Report, SourceStats, Stats
 from .reading import DEFAULT_MAX_LINE_LENGTH, Source, read_lines
 from .records import LogRecord
 from .schema import SEVERITY_RANK, Severity
+from .wrappers import path_context
 
 _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
 
@@ -107,11 +108,14 @@ class Classifier:
         self.signatures: tuple[CompiledSignature, ...] = tuple(
             compile_signature(s, components) for s in self.pack.signatures
         )
+        self.screen = keyword_screen(self.signatures)
         self.max_evidence = max_evidence
         self.max_line_length = max_line_length
 
     def _records(self, source: Source, tally: _Tally) -> Iterator[LogRecord]:
-        lines = read_lines(source, max_line_length=self.max_line_length)
+        lines = read_lines(
+            source, max_line_length=self.max_line_length, context=path_context(tally.source)
+        )
         try:
             for line in lines:
                 tally.lines_read = max(tally.lines_read, line.last)
@@ -136,7 +140,7 @@ class Classifier:
         for record in group(self._records(source, tally)):
             tally.records += 1
             tally.encodings[record.encoding] += 1
-            matches = match_record(self.signatures, record)
+            matches = match_record(self.signatures, record, self.screen)
             tally.matches += len(matches)
             is_error = record.level in _ERROR_LEVELS or any(m.severity == "error" for m in matches)
             if is_error:

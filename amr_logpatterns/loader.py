@@ -19,6 +19,11 @@ from .schema import Component, DiagnosisSpec, Signature
 MAX_PACK_FILE_BYTES = 1 << 20
 MAX_YAML_NODES = 20_000
 
+_ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+
 Marks = dict[tuple[Any, ...], tuple[int, int]]
 
 
@@ -111,6 +116,10 @@ class _Reader:
         if self.nodes > MAX_YAML_NODES:
             raise yaml.YAMLError(f"more than {MAX_YAML_NODES} YAML nodes (an alias bomb?)")
         dotted = ".".join(map(str, path))
+        if node.tag not in _ALLOWED_TAGS:
+            raise yaml.MarkedYAMLError(
+                problem=f"tag {node.tag!r} is not allowed", problem_mark=node.start_mark
+            )
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -125,7 +134,8 @@ class _Reader:
                         ".".join(map(str, (*path, key))),
                     )
                     continue
-                self.marks[path + (key,)] = (
+                key_path = (*path, key)
+                self.marks[key_path] = (
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
                 )
@@ -134,7 +144,8 @@ class _Reader:
         if isinstance(node, yaml.SequenceNode):
             items = []
             for i, item in enumerate(node.value):
-                self.marks[path + (i,)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                item_path = (*path, i)
+                self.marks[item_path] = (item.start_mark.line + 1, item.start_mark.column + 1)
                 items.append(self._walk(loader, item, (*path, i)))
             return items
         return loader.construct_object(node, deep=True)

@@ -243,8 +243,27 @@ def match_fields(cs: CompiledSignature, view: RecordView) -> dict[str, FieldValu
     return fields
 
 
-def match_record(signatures: tuple[CompiledSignature, ...], record: LogRecord) -> list[Match]:
+def keyword_screen(signatures: tuple[CompiledSignature, ...]) -> tuple[str, ...]:
+    """Every keyword of every signature: most records hold none and stop there.
+
+    Plain substring tests beat one regex alternation of the keywords by far in CPython.
+    """
+    return tuple(sorted({k for cs in signatures for k in cs.keywords}))
+
+
+def _screened(text: str, keywords: tuple[str, ...]) -> bool:
+    for keyword in keywords:  # noqa: SIM110 - a plain loop is measurably cheaper than any()
+        if keyword in text:
+            return True
+    return False
+
+
+def match_record(
+    signatures: tuple[CompiledSignature, ...], record: LogRecord, screen: tuple[str, ...]
+) -> list[Match]:
     """Every signature match of one record."""
+    if not _screened(record.text, screen):
+        return []
     view = RecordView(record)
     out: list[Match] = []
     for cs in signatures:

@@ -52,12 +52,14 @@ def _utf16_text(data: bytes) -> str | None:
 def physical_lines(source: Source) -> Iterator[str | bytes]:
     """Yield the physical lines of ``source`` without their line endings."""
     if isinstance(source, str):
-        yield from _split_chunk(source)
+        if source:
+            yield from _split_chunk(source)
         return
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         text = _utf16_text(data)
-        yield from _split_chunk(text if text is not None else data)
+        if data:
+            yield from _split_chunk(text if text is not None else data)
         return
     if isinstance(source, io.TextIOBase) or hasattr(source, "readline"):
         for item in source:  # file objects split on newlines themselves
@@ -81,9 +83,17 @@ def _decode(item: str | bytes) -> tuple[str, bool]:
         return item.decode("utf-8", errors="replace"), True
 
 
-def read_lines(source: Source, *, max_line_length: int = DEFAULT_MAX_LINE_LENGTH) -> Iterator[Line]:
-    """Yield every physical line of ``source`` as a ``Line``, wrappers peeled."""
-    state = PasteState()
+def read_lines(
+    source: Source,
+    *,
+    max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+    context: dict[str, str] | None = None,
+) -> Iterator[Line]:
+    """Yield every physical line of ``source`` as a ``Line``, wrappers peeled.
+
+    ``context`` is what the source's name already tells (a node log's pod and namespace).
+    """
+    state = PasteState(session=dict(context or {}))
     for number, item in enumerate(physical_lines(source), 1):
         text, decode_error = _decode(item)
         if number == 1 and text.startswith(_UTF8_BOM):

@@ -85,6 +85,7 @@ class PasteState:
     """What earlier lines of the same paste told us about the lines that follow."""
 
     session: dict[str, str] = field(default_factory=dict)
+    in_fence: bool = False
     learned: dict[str, dict[str, str]] = field(default_factory=dict)
     partial: Line | None = None
 
@@ -139,6 +140,24 @@ def command_context(args: str) -> dict[str, str]:
             if name:
                 context["workload"] = name
     return context
+
+
+_CONTAINER_LOG = re.compile(
+    r"(?:^|/)(?P<pod>[a-z0-9][-a-z0-9.]*)_(?P<namespace>[a-z0-9][-a-z0-9]*)_"
+    r"(?P<container>[a-z0-9][-a-z0-9]*)-[0-9a-f]{64}\.log(?:\.gz)?$"
+)
+_POD_LOG = re.compile(
+    r"(?:^|/)(?P<namespace>[a-z0-9][-a-z0-9]*)_(?P<pod>[a-z0-9][-a-z0-9.]*)_[0-9a-f-]{36}/"
+    r"(?P<container>[a-z0-9][-a-z0-9]*)/\d+\.log(?:\.gz)?$"
+)
+
+
+def path_context(path: str) -> dict[str, str]:
+    """The pod, namespace and container named by a node log's path (``/var/log/pods/...``)."""
+    m = _CONTAINER_LOG.search(path) or _POD_LOG.search(path)
+    if m is None:
+        return {}
+    return {"workload": m["pod"], "namespace": m["namespace"], "container": m["container"]}
 
 
 def _prefix_context(prefix: str) -> dict[str, str]:
@@ -204,7 +223,12 @@ def _peel_unknown_prefix(text: str, state: PasteState, context: dict[str, str]) 
 
 def _paste_marker(number: int, text: str, state: PasteState) -> Line | None:
     """Lines people paste along with logs: fences, commands, elisions, tail headers."""
-    if _FENCE.match(text) or _ELISION.match(text):
+    if _FENCE.match(text):
+        if state.in_fence:
+            state.session = {}
+        state.in_fence = not state.in_fence
+        return Line(number=number, text=text, kind="skipped")
+    if _ELISION.match(text):
         return Line(number=number, text=text, kind="skipped")
     m = _COMMAND.match(text)
     if m:
@@ -212,7 +236,7 @@ def _paste_marker(number: int, text: str, state: PasteState) -> Line | None:
         return Line(number=number, text=text, kind="skipped")
     m = _TAIL_HEADER.match(text)
     if m:
-        state.session = {"file": m["file"]}
+        state.session = {"file": m["file"], **path_context(m["file"])}
         return Line(number=number, text=text, kind="skipped")
     return None
 

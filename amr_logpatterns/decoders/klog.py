@@ -32,11 +32,13 @@ def decode(text: str) -> Decoded | None:
         message = _unquote('"' + structured["msg"] + '"')
         for kv in _KV.finditer(structured["kv"]):
             fields[kv["key"]] = _unquote(kv["value"])
+    logger = fields.get("logger")
     return Decoded(
         encoding="klog",
         message=message,
         ts=f"{m['date']} {m['time']}",
         level=normalise_level(m["sev"]),
+        logger=logger if isinstance(logger, str) else None,
         caller=m["caller"],
         fields=fields,
         raw=text,

@@ -46,10 +46,6 @@ def decode(text: str) -> Decoded | None:
     level = _first(obj, _LEVEL_KEYS)
     if message is None and level is None:
         return None
-    stack = obj.get("stacktrace") or obj.get("S")
-    frames: tuple[str, ...] = ()
-    if isinstance(stack, str) and stack.strip():
-        frames = tuple(f.strip() for f in stack.splitlines() if f.strip())
     logger = obj.get("logger", obj.get("N"))
     caller = obj.get("caller", obj.get("C"))
     return Decoded(
@@ -60,7 +56,6 @@ def decode(text: str) -> Decoded | None:
         logger=None if logger is None else str(logger),
         caller=None if caller is None else str(caller),
         fields={k: v for k, v in obj.items() if k not in _KNOWN},
-        continuation=frames,
         raw=text[:end],
         rest=text[end:].strip(),
     )

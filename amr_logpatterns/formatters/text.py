@@ -22,13 +22,19 @@ from ..models import Diagnosis, Finding, Report
 from ..schema import RemediationStep
 
 _INDENT = "  "
-_MAX_EVIDENCE_LINES = 12
+_MAX_EVIDENCE_LINES = 6
+_MAX_EVIDENCE_WIDTH = 400
 _WIDTH = 100
 
 
 def _wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(
-        " ".join(text.split()), width=_WIDTH, initial_indent=indent, subsequent_indent=indent
+        " ".join(text.split()),
+        width=_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
     ) or [indent]
 
 
@@ -41,6 +47,12 @@ def _steps(steps: list[RemediationStep], indent: str) -> list[str]:
         if step.config:
             out += [f"{indent}   | {line}" for line in step.config.rstrip().splitlines()]
     return out
+
+
+def _clip(line: str) -> str:
+    if len(line) <= _MAX_EVIDENCE_WIDTH:
+        return line
+    return f"{line[:_MAX_EVIDENCE_WIDTH]}… (+{len(line) - _MAX_EVIDENCE_WIDTH} characters)"
 
 
 def _place(f: Finding) -> str:
@@ -74,7 +86,7 @@ def _finding(f: Finding) -> list[str]:
         out += _wrap(f"Fields: {shown}", _INDENT)
     out.append(f"{_INDENT}Evidence:")
     for ev in f.evidence[:3]:
-        lines = ev.text.splitlines() or [""]
+        lines = [_clip(line) for line in ev.text.splitlines()] or [""]
         out.append(f"{_INDENT * 2}{ev.source}:{ev.line}: {lines[0]}")
         out += [f"{_INDENT * 3}{line}" for line in lines[1:_MAX_EVIDENCE_LINES]]
         if len(lines) > _MAX_EVIDENCE_LINES:

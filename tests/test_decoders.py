@@ -1,0 +1,118 @@
+"""Decoders: each encoding is read into message, level, logger, caller and fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from amr_logpatterns.decoders import decode_text
+
+
+def one(text: str):  # type: ignore[no-untyped-def]
+    decoded = decode_text(text)
+    assert len(decoded) == 1, decoded
+    return decoded[0]
+
+
+@pytest.mark.parametrize("sep", ["\t", "  "])
+def test_zap_console_with_tabs_or_spaces(sep: str) -> None:
+    line = sep.join(
+        ["2023-06-20T15:51:50Z", "INFO", "httpclient.circuitbreaker",
+         "Received response with status", '{"status": "204 No Content"}']
+    )
+    d = one(line)
+    assert (d.encoding, d.level, d.logger, d.message) == (
+        "zap-console", "info", "httpclient.circuitbreaker", "Received response with status"
+    )
+    assert d.fields == {"status": "204 No Content"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '2023-06-20T19:01:58Z  ERROR  httpclient    {"error": "request failed with status 503"}',
+        '2023-06-20T19:01:58Z\tERROR\thttpclient\t\t{"error": "request failed with status 503"}',
+    ],
+)
+def test_zap_console_empty_message_keeps_the_logger(line: str) -> None:
+    d = one(line)
+    assert (d.level, d.logger, d.message) == ("error", "httpclient", "")
+    assert d.fields == {"error": "request failed with status 503"}
+
+
+def test_zap_console_verbosity_level_and_no_logger() -> None:
+    d = one('2023-06-20T15:42:39Z  LEVEL(-3)  httpclient.circuitbreaker  AMR CloudEventHandler  {"availability": true, "State": "closed"}')
+    assert d.level == "level(-3)" and d.fields == {"availability": True, "State": "closed"}
+    d = one('2023-06-28T17:56:43Z  INFO  Starting Controller  {"controller": "imagevulnerabilityscan"}')
+    assert d.logger is None and d.message == "Starting Controller"
+
+
+def test_zap_console_caller_and_message_without_fields() -> None:
+    d = one("2024-03-02T08:11:09.123+0000\tINFO\tsetup\tcmd/main.go:88\tstarting manager")
+    assert (d.logger, d.caller, d.message, d.fields) == ("setup", "cmd/main.go:88", "starting manager", {})
+
+
+def test_zap_json_with_escaped_quotes_stacktrace_and_extra_keys() -> None:
+    d = one(
+        '{"level":"error","ts":"2023-06-20T15:15:04.321672436Z","caller":"amr-persister/main.go:99",'
+        '"msg":"AMR is unavailable: Get \\"https://amr-graphql-app:8443/play\\": refused",'
+        '"stacktrace":"main.main\\n\\tamr-persister/main.go:99","attempt":3}'
+    )
+    assert d.encoding == "zap-json" and d.level == "error"
+    assert d.message == 'AMR is unavailable: Get "https://amr-graphql-app:8443/play": refused'
+    assert d.caller == "amr-persister/main.go:99"
+    assert d.continuation == ()
+    assert d.fields == {"attempt": 3}
+
+
+def test_zap_json_epoch_float_timestamp_and_verbosity_level() -> None:
+    d = one('{"level":"Level(-3)","ts":1709367069.5,"logger":"x","msg":"m"}')
+    assert d.level == "level(-3)" and d.ts is not None and d.ts.startswith("2024-03-02T08:11:09")
+
+
+def test_json_that_is_not_a_log_is_plain() -> None:
+    assert one('{"alias": "x"}').encoding == "plain"
+    assert one("{not json").encoding == "plain"
+
+
+def test_klog_and_structured_klog() -> None:
+    d = one("E0530 05:01:20.297972       1 leaderelection.go:367] Failed to update lock: boom")
+    assert (d.encoding, d.level, d.caller, d.message) == ("klog", "error", "leaderelection.go:367", "Failed to update lock: boom")
+    d = one('I0302 08:11:09.000001   7 leaderelection.go:250] "attempting to acquire leader lease" lease="amr-observer-system/abc"')
+    assert d.message == "attempting to acquire leader lease" and d.fields == {"lease": "amr-observer-system/abc"}
+
+
+def test_go_standard_log() -> None:
+    d = one("2023/06/28 19:09:06 No certs appended, using system certs only")
+    assert (d.encoding, d.ts, d.message) == ("golog", "2023/06/28 19:09:06", "No certs appended, using system certs only")
+
+
+def test_describe_event_row() -> None:
+    d = one('Warning  Unhealthy  3m35s (x3 over 4m15s)  kubelet            Liveness probe failed: Get "http://10.1.2.3:8081/healthz": context deadline exceeded')
+    assert (d.encoding, d.level, d.logger) == ("event", "warn", "kubelet")
+    assert d.fields["count"] == 3 and d.fields["reason"] == "Unhealthy"
+    assert d.message.startswith("Liveness probe failed")
+
+
+def test_get_events_row_names_its_object() -> None:
+    d = one("2m1s        Warning   Unhealthy   pod/amr-persister-6b8f-x2   Readiness probe failed: HTTP probe failed with statuscode: 500")
+    assert d.context == {"workload": "amr-persister-6b8f-x2"}
+    d = one("metadata-store   2m1s   Warning   Unhealthy   pod/amr-persister-6b8f-x2   Readiness probe failed: x")
+    assert d.context == {"workload": "amr-persister-6b8f-x2", "namespace": "metadata-store"}
+
+
+def test_glued_klog_records_are_split() -> None:
+    decoded = decode_text(
+        "E0530 05:01:20.297972       1 leaderelection.go:367] Failed to update lock: i/o timeout"
+        "I0530 05:01:20.298127       1 leaderelection.go:283] failed to renew lease a/b: timed out"
+    )
+    assert [d.message for d in decoded] == ["Failed to update lock: i/o timeout", "failed to renew lease a/b: timed out"]
+
+
+def test_json_objects_glued_on_one_line_are_split() -> None:
+    decoded = decode_text('{"level":"error","msg":"one"} {"level":"info","msg":"two"}')
+    assert [(d.level, d.message) for d in decoded] == [("error", "one"), ("info", "two")]
+
+
+def test_json_glued_after_plain_text() -> None:
+    decoded = decode_text('garbage before{"level":"info","msg":"two"}')
+    assert [(d.encoding, d.message) for d in decoded] == [("plain", "garbage before"), ("zap-json", "two")]
