@@ -15,6 +15,7 @@ from . import __version__
 from .engine import Classifier, InputError, open_log
 from .formatters import FORMATTERS, STREAMING
 from .formatters.json_report import format_match
+from .formatters.text import steps_lines
 from .loader import Pack, PackError, load_packs
 from .schema import Signature
 
@@ -144,11 +145,7 @@ def _explain_signature(sig: Signature) -> list[str]:
         sig.explanation.strip(),
     ]
     if sig.remediation:
-        lines += ["", "Fix:"]
-        for i, step in enumerate(sig.remediation, 1):
-            lines.append(f"  {i}. {step.text}")
-            lines += [f"     $ {c}" for c in (step.command or "").splitlines()]
-            lines += [f"     | {c}" for c in (step.config or "").rstrip().splitlines()]
+        lines += ["", "Fix:", *steps_lines(sig.remediation, "  ")]
     if sig.verify:
         lines += ["", f"Fixed when you see: {', '.join(sig.verify)}"]
     if sig.references:
@@ -182,11 +179,7 @@ def _explain(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -
     ]
     lines += ["", f"Concluded from: {sorted(set(diag.when.finding_ids()))}"]
     if diag.remediation:
-        lines += ["", "Fix:"]
-        for i, step in enumerate(diag.remediation, 1):
-            lines.append(f"  {i}. {step.text}")
-            lines += [f"     $ {c}" for c in (step.command or "").splitlines()]
-            lines += [f"     | {c}" for c in (step.config or "").rstrip().splitlines()]
+        lines += ["", "Fix:", *steps_lines(diag.remediation, "  ")]
     out.write("\n".join(lines) + "\n")
     return EXIT_OK
 

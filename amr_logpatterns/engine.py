@@ -10,7 +10,7 @@ import gzip
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -24,6 +24,7 @@ from .models import Match, Report, SourceStats, Stats
 from .reading import DEFAULT_MAX_LINE_LENGTH, Source, read_lines
 from .records import LogRecord
 from .schema import SEVERITY_RANK, Severity
+from .unwrap import rejoin
 from .wrappers import path_context
 
 _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
@@ -53,22 +54,7 @@ class _Tally:
     encodings: Counter[str] = field(default_factory=Counter)
 
     def freeze(self) -> SourceStats:
-        return SourceStats(
-            source=self.source,
-            lines_read=self.lines_read,
-            blank_lines=self.blank_lines,
-            skipped_lines=self.skipped_lines,
-            records=self.records,
-            text_lines=self.text_lines,
-            decode_errors=self.decode_errors,
-            nul_lines=self.nul_lines,
-            truncated_lines=self.truncated_lines,
-            error_records=self.error_records,
-            unexplained_error_records=self.unexplained_error_records,
-            matches=self.matches,
-            encodings=dict(self.encodings),
-            read_error=self.read_error,
-        )
+        return SourceStats(**{**asdict(self), "encodings": dict(self.encodings)})
 
 
 def source_name_of(source: object, default: str = "<input>") -> str:
@@ -113,8 +99,10 @@ class Classifier:
         self.max_line_length = max_line_length
 
     def _records(self, source: Source, tally: _Tally) -> Iterator[LogRecord]:
-        lines = read_lines(
-            source, max_line_length=self.max_line_length, context=path_context(tally.source)
+        lines = rejoin(
+            read_lines(
+                source, max_line_length=self.max_line_length, context=path_context(tally.source)
+            )
         )
         try:
             for line in lines:

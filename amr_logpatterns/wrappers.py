@@ -10,8 +10,9 @@ wrapper or a pasted command names become the line's context, for attribution.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .decoders.shapes import RFC3339, STRUCTURED_START, ZAP_LEVEL
@@ -31,7 +32,25 @@ _CRI = re.compile(
     r"^(?P<ts>\d{4}-\d\d-\d\dT\S+)\s(?P<stream>stdout|stderr)\s(?P<flag>[FP])(?:\s|$)"
 )
 _KUBECTL_PREFIX = re.compile(r"^\[pod/(?P<pod>[^/\]\s]+)/(?P<container>[^\]\s]+)\]\s?")
-_CAPTURE_TS = re.compile(r"^(?P<ts>" + RFC3339 + r") (?=\S)(?!" + ZAP_LEVEL + r"(?:[\t ]|$))")
+_CAPTURE_TS = re.compile(r"^(?P<ts>" + RFC3339 + r")[ \t](?=\S)(?!" + ZAP_LEVEL + r"(?:[\t ]|$))")
+_LABEL_PAIR = r'[A-Za-z_][\w.]*\s*=\s*"(?:[^"\\]|\\.)*"'
+_LABEL_SET = re.compile(
+    r"^\{(?P<labels>\s*" + _LABEL_PAIR + r"(?:\s*,\s*" + _LABEL_PAIR + r")*\s*)\}[ \t]+"
+)
+_LABEL = re.compile(r'(?P<key>[A-Za-z_][\w.]*)\s*=\s*"(?P<value>(?:[^"\\]|\\.)*)"')
+_DOCKER_JSON = re.compile(r'^\{\s*"(?:log|stream|time|date|kubernetes)"\s*:')
+_CONTEXT_KEYS = {
+    "namespace": "namespace",
+    "namespace_name": "namespace",
+    "k8s_namespace_name": "namespace",
+    "pod": "workload",
+    "pod_name": "workload",
+    "k8s_pod_name": "workload",
+    "container": "container",
+    "container_name": "container",
+    "k8s_container_name": "container",
+}
+_DECODER = json.JSONDecoder()
 _PREFIX_TOKENS = re.compile(r"^(?:[\w.\-:/\[\]@]+[ \t]+){1,3}$")
 _DNS_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$")
 _TIMESTAMPISH = re.compile(r"^\d{4}-\d\d-\d\d|^\d\d:\d\d")
@@ -172,6 +191,33 @@ def _prefix_context(prefix: str) -> dict[str, str]:
     return {}
 
 
+def _known_context(pairs: Mapping[str, object]) -> dict[str, str]:
+    """Pod, namespace and container from a log shipper's labels or Kubernetes metadata."""
+    return {
+        _CONTEXT_KEYS[k]: v for k, v in pairs.items() if k in _CONTEXT_KEYS and isinstance(v, str)
+    }
+
+
+def _docker_json(text: str, context: dict[str, str]) -> tuple[str, str] | None:
+    """Docker's json-file and Fluent Bit records: ``{"log": "...", "stream": ..., "time": ...}``."""
+    try:
+        obj, end = _DECODER.raw_decode(text)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("log"), str) or text[end:].strip():
+        return None
+    if "msg" in obj or "level" in obj or "message" in obj:
+        return None
+    kubernetes = obj.get("kubernetes")
+    if isinstance(kubernetes, dict):
+        context.update(_known_context(kubernetes))
+    if isinstance(obj.get("time"), str):
+        context["capture_ts"] = obj["time"]
+    log: str = obj["log"]
+    partial = "stream" in obj and not log.endswith("\n")
+    return log.rstrip("\r\n"), "P" if partial else "F"
+
+
 def _peel_wrappers(text: str, state: PasteState, context: dict[str, str]) -> tuple[str, str]:
     """Remove stacked wrappers; returns the text and the CRI flag ('' when none)."""
     cri_flag = ""
@@ -181,6 +227,16 @@ def _peel_wrappers(text: str, state: PasteState, context: dict[str, str]) -> tup
         if m and not cri_flag:
             cri_flag = m["flag"]
             context["capture_ts"] = m["ts"]
+            text = text[m.end() :]
+        if not cri_flag and _DOCKER_JSON.match(text):
+            unwrapped = _docker_json(text, context)
+            if unwrapped is not None:
+                text, cri_flag = unwrapped
+        m = _LABEL_SET.match(text)
+        if m:
+            context.update(
+                _known_context({k["key"]: k["value"] for k in _LABEL.finditer(m["labels"])})
+            )
             text = text[m.end() :]
         m = _KUBECTL_PREFIX.match(text)
         if m:

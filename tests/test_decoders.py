@@ -116,3 +116,22 @@ def test_json_objects_glued_on_one_line_are_split() -> None:
 def test_json_glued_after_plain_text() -> None:
     decoded = decode_text('garbage before{"level":"info","msg":"two"}')
     assert [(d.encoding, d.message) for d in decoded] == [("plain", "garbage before"), ("zap-json", "two")]
+
+
+def test_zap_console_copied_with_single_spaces() -> None:
+    d = one('2023-06-20T15:47:09Z INFO setup Establishing {"locationId": "x"}')
+    assert (d.logger, d.message, d.fields) == ("setup", "Establishing", {"locationId": "x"})
+    d = one('2023-06-20T15:47:09Z INFO Starting Controller {"controller": "x"}')
+    assert (d.logger, d.message) == (None, "Starting Controller")
+    d = one('2023-06-20T15:47:09Z ERROR httpclient {"error": "request failed with status 503"}')
+    assert (d.logger, d.message) == ("httpclient", "")
+
+
+def test_zap_console_with_epoch_time() -> None:
+    d = one('1.7093670695e+09\tINFO\tsetup\tEstablishing\t{"locationId": "x"}')
+    assert (d.encoding, d.ts, d.logger, d.message) == ("zap-console", "1.7093670695e+09", "setup", "Establishing")
+
+
+def test_kubectl_events_row_with_capitalised_kind() -> None:
+    d = one("3m35s (x3 over 4m15s)   Warning   Unhealthy   Pod/amr-observer-controller-manager-6d-x   Liveness probe failed: x")
+    assert d.context == {"workload": "amr-observer-controller-manager-6d-x"} and d.fields["count"] == 3

@@ -131,3 +131,39 @@ def test_a_closing_fence_ends_the_pasted_command_context() -> None:
     lines = [line for line in read_lines(text) if line.kind == "text"]
     assert lines[0].context["namespace"] == "amr-observer-system"
     assert lines[1].context == {}
+
+
+def test_loki_logcli_label_set_becomes_context() -> None:
+    line = only(
+        '2024-03-02T08:11:09Z {app="amr-persister", container="amr-persister", namespace="metadata-store", '
+        'pod="amr-persister-5c9d-x1"} {"level":"info","msg":"Start Receiving"}'
+    )
+    assert line.text == '{"level":"info","msg":"Start Receiving"}'
+    assert line.context["namespace"] == "metadata-store"
+    assert line.context["workload"] == "amr-persister-5c9d-x1"
+
+
+def test_docker_json_file_and_fluent_bit_records() -> None:
+    inner = '2024-03-02T08:11:09Z\\tINFO\\tsetup\\tEstablishing\\t{\\"locationId\\": \\"0b4e\\"}\\n'
+    line = only('{"log":"' + inner + '","stream":"stderr","time":"2024-03-02T08:11:09.5Z"}')
+    assert line.text == ZAP
+    line = only(
+        '{"log":"hello\\n","kubernetes":{"pod_name":"cert-manager-1-a","namespace_name":"cert-manager",'
+        '"container_name":"cert-manager"}}'
+    )
+    assert line.text == "hello"
+    assert line.context == {"workload": "cert-manager-1-a", "namespace": "cert-manager", "container": "cert-manager"}
+
+
+def test_docker_json_partial_entries_are_joined() -> None:
+    lines = list(
+        read_lines(
+            '{"log":"first half, ","stream":"stdout","time":"t"}\n'
+            '{"log":"second half\\n","stream":"stdout","time":"t"}\n'
+        )
+    )
+    assert [(line.number, line.last, line.text) for line in lines] == [(1, 2, "first half, second half")]
+
+
+def test_capture_timestamp_separated_by_a_tab() -> None:
+    assert only("2024-03-02T08:11:09.123Z\t" + ZAP).text == ZAP

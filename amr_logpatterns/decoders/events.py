@@ -16,7 +16,7 @@ _GET_ROW = re.compile(
     r"^(?:(?P<namespace>[a-z0-9][-a-z0-9]*)\s+)?"
     + _AGE.replace("age", "last_seen")
     + r"\s+(?P<type>Normal|Warning)\s+(?P<reason>[A-Za-z]+)\s+"
-    r"(?P<object>[a-z][\w.\-]*/[\w.\-]+)\s+(?P<message>\S.*)$"
+    r"(?P<object>[A-Za-z][\w.\-]*/[\w.\-]+)\s+(?P<message>\S.*)$"
 )
 
 
@@ -33,7 +33,7 @@ def decode(text: str) -> Decoded | None:
     if "object" in groups:
         kind, _, name = groups["object"].partition("/")
         fields["object_kind"] = kind
-        if kind in ("pod", "deployment", "replicaset", "Pod"):
+        if kind.lower() in ("pod", "deployment", "replicaset"):
             context["workload"] = name
     if "namespace" in groups:
         context["namespace"] = groups["namespace"]

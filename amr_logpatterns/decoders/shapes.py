@@ -10,7 +10,20 @@ KLOG_HEADER = r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ [^\s\]]+:\d+\] "
 GOLOG_DATE = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? "
 JSON_LOG_START = r"\{\s*\"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)\"\s*:"
 
-ZAP_CONSOLE_START = RFC3339 + r"(?:\t|[ ]+)" + ZAP_LEVEL + r"(?=[\t ]|$)"
+EPOCH = r"(?:\d{10}(?:\.\d+)?|\d\.\d+e\+\d\d)"
+#: zap console's time: RFC 3339 (development mode), or epoch seconds (production mode, TAB only).
+ZAP_TIME_AND_LEVEL = (
+    r"(?P<ts>"
+    + RFC3339
+    + r"(?=\t|[ ])|"
+    + EPOCH
+    + r"(?=\t))(?:\t|[ ]+)(?P<level>"
+    + ZAP_LEVEL
+    + ")"
+)
+ZAP_CONSOLE_START = ZAP_TIME_AND_LEVEL.replace("?P<ts>", "?:").replace("?P<level>", "?:") + (
+    r"(?=[\t ]|$)"
+)
 
 #: A record that starts at this position.
 STRUCTURED_START = re.compile(

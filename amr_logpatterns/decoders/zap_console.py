@@ -10,11 +10,12 @@ import json
 import re
 
 from .base import Decoded, normalise_level
-from .shapes import RFC3339, ZAP_LEVEL
+from .shapes import ZAP_TIME_AND_LEVEL
 
-_HEAD = re.compile(r"^(?P<ts>" + RFC3339 + r")(?:\t|[ ]+)(?P<level>" + ZAP_LEVEL + r")(?:[\t ]+|$)")
+_HEAD = re.compile(r"^" + ZAP_TIME_AND_LEVEL + r"(?:[\t ]+|$)")
 _JSON_OPEN = re.compile(r"(?:\t| {2,}| (?=\{\"))\{")
 _LOGGER = re.compile(r"^[A-Za-z_][\w.\-/]*$")
+_LOWER_LOGGER = re.compile(r"^[a-z][\w\-]*(?:\.[\w\-]+)*$")
 _CALLER = re.compile(r"^[\w.\-/]+\.go:\d+$")
 _DECODER = json.JSONDecoder()
 
@@ -40,7 +41,7 @@ def _trailing_fields(rest: str) -> tuple[str, dict[str, object] | None]:
     return rest, None
 
 
-def _split(head: str, had_fields: bool) -> tuple[list[str], bool]:
+def _split(head: str, had_fields: bool, single_spaced: bool) -> tuple[list[str], bool]:
     """Split the logger/caller/message part; True when the message slot is empty."""
     if "\t" in head:
         if had_fields and head.endswith("\t"):
@@ -49,8 +50,22 @@ def _split(head: str, had_fields: bool) -> tuple[list[str], bool]:
         empty = len(parts) >= 2 and not parts[-1].strip()
         return [p.strip() for p in parts if p.strip()], empty
     trailing = len(head) - len(head.rstrip(" "))
-    parts = [p for p in re.split(r" {2,}", head.strip()) if p]
+    stripped = head.strip()
+    if single_spaced:
+        return _split_single_spaced(stripped, had_fields)
+    parts = [p for p in re.split(r" {2,}", stripped) if p]
     return parts, had_fields and trailing >= 4 and bool(parts)
+
+
+def _split_single_spaced(head: str, had_fields: bool) -> tuple[list[str], bool]:
+    """Single spaces between fields (TABs lost in a copy): a lower-case first word is the logger."""
+    words = head.split(" ") if head else []
+    if not words or not _LOWER_LOGGER.match(words[0]):
+        return ([head] if head else []), False
+    if len(words) == 1:
+        return words, had_fields
+    caller = [words.pop(1)] if len(words) > 2 and _CALLER.match(words[1]) else []
+    return [words[0], *caller, " ".join(words[1:])], False
 
 
 def decode(text: str) -> Decoded | None:
@@ -59,7 +74,8 @@ def decode(text: str) -> Decoded | None:
     if m is None:
         return None
     head, fields = _trailing_fields(text[m.end() :])
-    parts, empty_message = _split(head, fields is not None)
+    single_spaced = text[m.end("ts") : m.start("level")] == " "
+    parts, empty_message = _split(head, fields is not None, single_spaced)
     logger = caller = None
     message = parts.pop() if parts and not empty_message else ""
     if parts and _LOGGER.match(parts[0]) and not _CALLER.match(parts[0]):

@@ -27,25 +27,28 @@ _MAX_EVIDENCE_WIDTH = 400
 _WIDTH = 100
 
 
-def _wrap(text: str, indent: str) -> list[str]:
+def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
     return textwrap.wrap(
         " ".join(text.split()),
         width=_WIDTH,
-        initial_indent=indent,
+        initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_long_words=False,
         break_on_hyphens=False,
     ) or [indent]
 
 
-def _steps(steps: list[RemediationStep], indent: str) -> list[str]:
+def steps_lines(steps: list[RemediationStep], indent: str) -> list[str]:
+    """Numbered, wrapped remediation steps with their commands (``$``) and configuration (``|``)."""
     out: list[str] = []
     for i, step in enumerate(steps, 1):
-        out += _wrap(step.text, f"{indent}{i}. ")[:1] + _wrap(step.text, indent + "   ")[1:]
+        number = f"{i}. "
+        inner = indent + " " * len(number)
+        out += _wrap(step.text, inner, first=indent + number)
         if step.command:
-            out += [f"{indent}   $ {line}" for line in step.command.splitlines()]
+            out += [f"{inner}$ {line}" for line in step.command.splitlines()]
         if step.config:
-            out += [f"{indent}   | {line}" for line in step.config.rstrip().splitlines()]
+            out += [f"{inner}| {line}" for line in step.config.rstrip().splitlines()]
     return out
 
 
@@ -75,7 +78,7 @@ def _diagnosis(d: Diagnosis) -> list[str]:
     out.append(rests)
     if d.remediation:
         out.append(f"{_INDENT}Fix:")
-        out += _steps(d.remediation, _INDENT * 2)
+        out += steps_lines(d.remediation, _INDENT * 2)
     return out
 
 
@@ -94,7 +97,7 @@ def _finding(f: Finding) -> list[str]:
     out += _wrap(f.explanation, _INDENT)
     if f.remediation:
         out.append(f"{_INDENT}Fix:")
-        out += _steps(f.remediation, _INDENT * 2)
+        out += steps_lines(f.remediation, _INDENT * 2)
     if f.verify:
         state = (
             "already seen later in this input" if f.verified else "not seen after the problem yet"
