@@ -116,6 +116,7 @@ class Aggregator:
                     ),
                     evidence=group.evidence,
                     fields=fields,
+                    group_fields=dict(key),
                     explanation=fill(sig.explanation.strip(), fields),
                     remediation=render_steps(sig.remediation, fields),
                     verify=list(sig.verify),

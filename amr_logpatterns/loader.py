@@ -201,7 +201,9 @@ def _read_file(path: Path, root: Path) -> tuple[BaseModel | None, list[Problem],
     reader = _Reader(name, text)
     data = reader.read()
     if reader.problems:
-        return None, reader.problems, reader.marks
+        item_id = str(data.get("id", "")) if isinstance(data, dict) else ""
+        problems = [p.model_copy(update={"item_id": item_id}) for p in reader.problems]
+        return None, problems, reader.marks
     item = _validate(_kind(path, root), data, reader)
     return item, reader.problems, reader.marks
 

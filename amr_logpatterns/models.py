@@ -56,6 +56,7 @@ class Finding(_Result):
     last_seen: Seen
     evidence: list[Evidence]
     fields: dict[str, FieldValue] = Field(default_factory=dict)
+    group_fields: dict[str, FieldValue] = Field(default_factory=dict)
     explanation: str
     remediation: list[RemediationStep] = Field(default_factory=list)
     verify: list[str] = Field(default_factory=list)

@@ -126,6 +126,7 @@ def strip_ansi(text: str) -> str:
 
 def command_context(args: str) -> dict[str, str]:
     """Read the namespace, workload and container a pasted kubectl command names."""
+    args = re.split(r"\s(?:\||\|\||&&|;|>|>>|2>&1)(?:\s|$)", f" {args} ", maxsplit=1)[0]
     tokens = [t.strip("'\"") for t in args.split()]
     context: dict[str, str] = {}
     positionals: list[str] = []

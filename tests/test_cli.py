@@ -36,7 +36,7 @@ def test_text_format_shows_finding_evidence_and_fix(tmp_path: Path) -> None:
     path = write(tmp_path, "bad.log", FAILED)
     code, out, _ = run("scan", path)
     assert code == 1
-    assert "[error] observer.health-check-failed  x1" in out
+    assert "[error] observer.health-check-failed  status_code=503  x1" in out
     assert f"{path}:1: {FAILED.strip()}" in out
     assert "$ kubectl -n metadata-store logs deployments/amr-persister" in out
     assert "ROOT CAUSE  [error] diagnosis.handler-unhealthy" in out

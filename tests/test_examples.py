@@ -44,6 +44,7 @@ def test_example_report_content(log: Path) -> None:
     assert set(want["findings"]) <= found, f"missing {set(want['findings']) - found}"
     assert not set(want.get("absent", [])) & found, f"unexpected {set(want['absent']) & found}"
     assert sorted(d["id"] for d in report["diagnoses"]) == sorted(want["diagnoses"])
+    assert report["stats"]["unexplained_error_records"] == want["unexplained_errors"]
     assert code == (1 if report["max_severity"] == "error" else 0)
 
 

@@ -77,7 +77,7 @@ def test_nested_unknown_key_and_bad_regex_are_both_reported(tmp_path: Path) -> N
 def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
     bad = SIGNATURE.replace("severity: error\n", "severity: error\nseverity: info\n")
     found = problems(write_pack(tmp_path, {"components/demo.yaml": COMPONENT, "s.yaml": bad}))
-    assert found == [f"{tmp_path / 's.yaml'}:5:1: severity: duplicate key 'severity'"]
+    assert found == [f"{tmp_path / 's.yaml'}:5:1: [demo.thing-broke] severity: duplicate key 'severity'"]
 
 
 def test_duplicate_ids_across_files_and_all_errors_collected(tmp_path: Path) -> None:

@@ -167,3 +167,9 @@ def test_docker_json_partial_entries_are_joined() -> None:
 
 def test_capture_timestamp_separated_by_a_tab() -> None:
     assert only("2024-03-02T08:11:09.123Z\t" + ZAP).text == ZAP
+
+
+def test_command_context_stops_at_a_pipe() -> None:
+    assert command_context("-n amr-observer-system logs pod-x -c manager --previous | tail -n 15") == {
+        "namespace": "amr-observer-system", "workload": "pod-x", "container": "manager",
+    }

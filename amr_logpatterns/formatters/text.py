@@ -82,8 +82,13 @@ def _diagnosis(d: Diagnosis) -> list[str]:
     return out
 
 
+def _group(f: Finding) -> str:
+    shown = " ".join(f"{k}={v}" for k, v in f.group_fields.items() if v is not None)
+    return f"  {shown}" if shown else ""
+
+
 def _finding(f: Finding) -> list[str]:
-    out = [f"[{f.severity}] {f.id}  x{f.count}  ({_place(f)})", f"{_INDENT}{f.title}"]
+    out = [f"[{f.severity}] {f.id}{_group(f)}  x{f.count}  ({_place(f)})", f"{_INDENT}{f.title}"]
     if f.fields:
         shown = ", ".join(f"{k}={v}" for k, v in f.fields.items())
         out += _wrap(f"Fields: {shown}", _INDENT)
@@ -120,7 +125,7 @@ def format_report(report: Report) -> str:
     if signals:
         out.append(f"SIGNALS ({len(signals)}): informational, nothing to fix")
         for f in signals:
-            out.append(f"{_INDENT}{f.id}  x{f.count}  ({_place(f)})  {f.title}")
+            out.append(f"{_INDENT}{f.id}{_group(f)}  x{f.count}  ({_place(f)})  {f.title}")
         out.append("")
     if not report.findings:
         out += ["No known AMR log line found.", ""]
