@@ -165,8 +165,8 @@ def test_stats_account_for_every_line(classifier: Classifier) -> None:
 
 
 def test_binary_junk_and_huge_lines_do_not_crash(classifier: Classifier) -> None:
-    junk = bytes(range(256)) * 64 + b"\n" + b"x" * (3 << 20) + b"\n" + FAILED_503.encode()
-    report = Classifier(max_line_length=1 << 20).classify(junk)
+    junk = bytes(range(256)) * 64 + b"\n" + b"x" * (10 << 20) + b"\n" + FAILED_503.encode()
+    report = Classifier().classify(junk)
     (src,) = report.stats.sources
     assert src.lines_read == src.text_lines + src.blank_lines + src.skipped_lines
     assert src.truncated_lines == 1
@@ -220,3 +220,20 @@ def test_user_pack_adds_a_signature_without_touching_others(tmp_path: Path) -> N
     mine = Classifier(load_packs(tmp_path / "mine"))
     assert [(m.id, m.fields) for m in mine.scan("custom thing 7")] == [("observer.custom-thing", {"n": 7})]
     assert list(Classifier().scan("custom thing 7")) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        ('Get \\"https://amr-handler.example.org/healthz\\": tls: failed to verify certificate: x509: certificate signed by unknown authority', "observer.handler-tls-untrusted"),
+        ('Get \\"https://amr-handler.example.org:80/healthz\\": http: server gave HTTP response to HTTPS client', "observer.handler-scheme-mismatch"),
+        ('Get \\"http://amr-handler.example.org/healthz\\": dial tcp: lookup amr-handler.example.org on 10.96.0.10:53: no such host', "observer.handler-unreachable"),
+        ('Get \\"http://amr-cloudevent-handler.metadata-store.svc.cluster.local:80/healthz\\": dial tcp 10.96.8.8:80: connect: connection refused', "observer.handler-unreachable"),
+        ('Get \\"amr-handler.example.org/healthz\\": unsupported protocol scheme \\"\\"', "observer.unsupported-protocol-scheme"),
+    ],
+)
+def test_each_way_the_call_to_the_handler_fails_has_its_own_finding(
+    classifier: Classifier, error: str, expected: str
+) -> None:
+    line = f'2025-04-02T10:00:00Z\tERROR\thttpclient.circuitbreaker\terror contacting event handler\t{{"error": "{error}"}}'
+    assert [m.id for m in classifier.scan(line)] == [expected]
