@@ -5,6 +5,9 @@ are evidence of that record, not records of their own), and the CloudEvent dump
 the Observer prints (``sent: type: ...`` then ``source:``, ``id:``,
 ``Extensions:`` and ``map[...]``, or the SDK's ``Context Attributes,`` form),
 which other records may interrupt. Records leave in the order of their first line.
+
+A function frame joins a trace only when a file frame (``/path/file.go:123``)
+follows it, so the decision never rests on more than the next line.
 """
 
 from __future__ import annotations
@@ -13,17 +16,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+from .decoders.shapes import CE_SENT, FILE_FRAME, GOROUTINE, is_func_frame
 from .records import LogRecord
 
-_FUNC_FRAME = re.compile(
-    r"^(?:created by )?(?:[\w.\-~%]+/)*[\w\-~%]+(?:\.[\w\-~%]+)*"
-    r"\.(?:\(\*?[\w.\[\],\- ]+\)\.)?[\w\[\]\-]+(?:\.[\w\[\]\-]+)*"
-    r"(?:\([^)]*\))?(?: in goroutine \d+)?$"
-)
-_FILE_FRAME = re.compile(r"^[\w.\-/@~%+]*\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?$")
-_GOROUTINE = re.compile(r"^goroutine \d+ \[[^\]]*\]:$")
-
-_CE_SENT = re.compile(r"^(?:result:\s*(?P<result>.*?):?\s+)?sent:\s*type:\s*(?P<type>\S+)\s*$")
 _CE_SDK_HEAD = re.compile(r"^(?:Validation: \w+|Context Attributes,)$")
 _CE_ATTRIBUTE = re.compile(
     r"^(?P<key>source|id|time|specversion|datacontenttype|dataschema|subject|type|result)"
@@ -37,15 +32,6 @@ _CE_DATA = re.compile(r"^Data,?$")
 _MAX_HELD = 8
 _MAX_CE_LINES = 64
 _MAX_FRAMES = 400
-
-
-def is_frame(message: str, first: bool) -> bool:
-    """Whether a plain line is a Go stack frame (the first one must be a function)."""
-    if _GOROUTINE.match(message):
-        return True
-    if not first and _FILE_FRAME.match(message):
-        return True
-    return bool(_FUNC_FRAME.match(message)) and " " not in message.replace("created by ", "", 1)
 
 
 def _parse_map(body: str) -> dict[str, object]:
@@ -97,23 +83,23 @@ class _CloudEvent:
         self.lines.append(record.raw)
         self.end = record.end_line
 
-    def records(self) -> Iterator[LogRecord]:
+    def records(self) -> list[LogRecord]:
         fields = dict(self.fields)
         fields["extensions"] = dict(self.extensions)
-        yield replace(
+        event = replace(
             self.head,
             encoding="cloudevent",
             end_line=max(self.end, self.head.end_line),
             fields=fields,
             continuation=tuple(self.lines),
         )
-        yield from self.held
+        return [event, *self.held]
 
 
 def _open_cloud_event(record: LogRecord) -> _CloudEvent | None:
     if record.encoding != "plain":
         return None
-    m = _CE_SENT.match(record.message)
+    m = CE_SENT.match(record.message)
     if m:
         fields: dict[str, object] = {"type": m["type"]}
         if m["result"] is not None:
@@ -124,56 +110,102 @@ def _open_cloud_event(record: LogRecord) -> _CloudEvent | None:
     return None
 
 
-def group(records: Iterable[LogRecord]) -> Iterator[LogRecord]:
-    """Attach stack frames and CloudEvent dump lines to their head records."""
-    head: LogRecord | None = None
-    frames: list[str] = []
-    frames_end = 0
-    event: _CloudEvent | None = None
+def _frame_kind(record: LogRecord) -> str:
+    """'file', 'goroutine', 'func' or '' for a record that is not a stack frame."""
+    if record.encoding != "plain":
+        return ""
+    text = record.message
+    if FILE_FRAME.match(text):
+        return "file"
+    if GOROUTINE.match(text):
+        return "goroutine"
+    return "func" if is_func_frame(text) else ""
 
-    def flush_head() -> Iterator[LogRecord]:
-        nonlocal head, frames
-        if head is not None:
-            if frames:
-                yield replace(
-                    head,
-                    end_line=max(frames_end, head.end_line),
-                    continuation=(*head.continuation, *frames),
+
+class Grouper:
+    """Push records in, get grouped records out; ``flush`` at the end or at a gap."""
+
+    def __init__(self) -> None:
+        self.head: LogRecord | None = None
+        self.frames: list[str] = []
+        self.frames_end = 0
+        self.pending_func: LogRecord | None = None
+        self.event: _CloudEvent | None = None
+
+    @property
+    def idle(self) -> bool:
+        """No CloudEvent dump is open: the next line may be skipped without loss."""
+        return self.event is None
+
+    def _flush_head(self) -> list[LogRecord]:
+        out: list[LogRecord] = []
+        if self.head is not None:
+            if self.frames:
+                out.append(
+                    replace(
+                        self.head,
+                        end_line=max(self.frames_end, self.head.end_line),
+                        continuation=(*self.head.continuation, *self.frames),
+                    )
                 )
             else:
-                yield head
-        head, frames = None, []
+                out.append(self.head)
+        if self.pending_func is not None:
+            out.append(self.pending_func)
+        self.head, self.frames, self.pending_func = None, [], None
+        return out
 
-    for record in records:
-        if event is not None:
-            if event.mode != "closed" and event.take(record):
-                continue
+    def push(self, record: LogRecord) -> list[LogRecord]:
+        """Take one record; return the records that are complete now."""
+        out: list[LogRecord] = []
+        if self.event is not None:
+            if self.event.mode != "closed" and self.event.take(record):
+                return out
             if (
-                event.mode != "closed"
+                self.event.mode != "closed"
                 and record.encoding != "plain"
-                and len(event.held) < _MAX_HELD
+                and len(self.event.held) < _MAX_HELD
             ):
-                event.held.append(record)
-                continue
-            yield from event.records()
-            event = None
-        if (
-            head is not None
-            and record.encoding == "plain"
-            and len(frames) < _MAX_FRAMES
-            and is_frame(record.message, first=not frames)
-        ):
-            frames.append(record.raw)
-            frames_end = record.end_line
-            continue
-        yield from flush_head()
-        event = _open_cloud_event(record)
-        if event is None:
-            stray_frame = record.encoding == "plain" and is_frame(record.message, first=False)
-            if stray_frame:
-                yield record
+                self.event.held.append(record)
+                return out
+            out += self.event.records()
+            self.event = None
+        kind = _frame_kind(record)
+        if self.head is not None and kind and len(self.frames) < _MAX_FRAMES:
+            if self.pending_func is not None:
+                if kind == "file":
+                    self.frames += [self.pending_func.raw, record.raw]
+                    self.frames_end = record.end_line
+                    self.pending_func = None
+                    return out
+            elif kind == "func":
+                self.pending_func = record
+                return out
+            elif kind == "goroutine" or (kind == "file" and self.frames):
+                self.frames.append(record.raw)
+                self.frames_end = record.end_line
+                return out
+        out += self._flush_head()
+        self.event = _open_cloud_event(record)
+        if self.event is None:
+            if kind:
+                out.append(record)
             else:
-                head = record
-    yield from flush_head()
-    if event is not None:
-        yield from event.records()
+                self.head = record
+        return out
+
+    def flush(self) -> list[LogRecord]:
+        """Emit everything still held."""
+        out = self._flush_head()
+        if self.event is not None:
+            out += self.event.records()
+            self.event = None
+        return out
+
+
+def group(records: Iterable[LogRecord]) -> Iterator[LogRecord]:
+    """Attach stack frames and CloudEvent dump lines to their head records."""
+    grouper = Grouper()
+    for record in records:
+        yield from grouper.push(record)
+    yield from grouper.flush()

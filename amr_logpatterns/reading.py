@@ -83,6 +83,51 @@ def _decode(item: str | bytes) -> tuple[str, bool]:
         return item.decode("utf-8", errors="replace"), True
 
 
+class LineReader:
+    """Push numbered physical lines in, get ``Line`` objects out (CRI partials held back)."""
+
+    def __init__(
+        self,
+        *,
+        max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+        context: dict[str, str] | None = None,
+    ) -> None:
+        self.state = PasteState(session=dict(context or {}))
+        self.max_line_length = max_line_length
+
+    @property
+    def idle(self) -> bool:
+        """No partial entry waits for its continuation."""
+        return self.state.partial is None
+
+    def push(self, number: int, item: str | bytes) -> list[Line]:
+        """Take physical line ``number``; return the lines that are complete now."""
+        text, decode_error = _decode(item)
+        if number == 1 and text.startswith(_UTF8_BOM):
+            text = text[1:]
+        if text.endswith("\r"):
+            text = text.rstrip("\r")
+        truncated = len(text) > self.max_line_length
+        if truncated:
+            text = text[: self.max_line_length]
+        has_nul = "\x00" in text
+        if has_nul:
+            text = text.replace("\x00", "\ufffd")
+        lines = peel(number, text, self.state)
+        if decode_error or has_nul or truncated:
+            lines = [
+                replace(line, decode_error=decode_error, has_nul=has_nul, truncated=truncated)
+                if line.number == number
+                else line
+                for line in lines
+            ]
+        return lines
+
+    def flush(self) -> list[Line]:
+        """Emit a partial entry still waiting at the end of the input."""
+        return list(self.state.flush())
+
+
 def read_lines(
     source: Source,
     *,
@@ -93,23 +138,7 @@ def read_lines(
 
     ``context`` is what the source's name already tells (a node log's pod and namespace).
     """
-    state = PasteState(session=dict(context or {}))
+    reader = LineReader(max_line_length=max_line_length, context=context)
     for number, item in enumerate(physical_lines(source), 1):
-        text, decode_error = _decode(item)
-        if number == 1 and text.startswith(_UTF8_BOM):
-            text = text[1:]
-        if text.endswith("\r"):
-            text = text.rstrip("\r")
-        truncated = len(text) > max_line_length
-        if truncated:
-            text = text[:max_line_length]
-        has_nul = "\x00" in text
-        if has_nul:
-            text = text.replace("\x00", "\ufffd")
-        for line in peel(number, text, state):
-            if line.number == number and (decode_error or has_nul or truncated):
-                line = replace(
-                    line, decode_error=decode_error, has_nul=has_nul, truncated=truncated
-                )
-            yield line
-    yield from state.flush()
+        yield from reader.push(number, item)
+    yield from reader.flush()

@@ -53,10 +53,11 @@ class _Braces:
 
 
 def _opens_unclosed(text: str) -> _Braces | None:
-    if "{" not in text or not _OPENS.match(text):
+    """The brace state of a record whose JSON is cut off: it has ``{"``, and no final ``}``."""
+    if '{"' not in text or text.endswith("}") or not _OPENS.match(text):
         return None
     braces = _Braces()
-    braces.feed(text[text.index("{") :])
+    braces.feed(text[text.index('{"') :])
     return braces if braces.open else None
 
 
@@ -72,25 +73,47 @@ def _joined(parts: list[Line]) -> Line:
     )
 
 
+class Rejoiner:
+    """Push lines in, get lines out, with wrapped records joined back."""
+
+    def __init__(self) -> None:
+        self.pending: list[Line] = []
+        self.braces: _Braces | None = None
+
+    @property
+    def idle(self) -> bool:
+        """No wrapped record waits for its continuation."""
+        return self.braces is None
+
+    def push(self, line: Line) -> list[Line]:
+        """Take one line; return the lines that are complete now."""
+        out: list[Line] = []
+        if self.braces is not None:
+            continues = line.kind == "text" and not STRUCTURED_START.match(line.text)
+            if continues and len(self.pending) < MAX_WRAPPED_LINES:
+                self.pending.append(line)
+                self.braces.feed(line.text)
+                if not self.braces.open:
+                    out.append(_joined(self.pending))
+                    self.pending, self.braces = [], None
+                return out
+            out += self.flush()
+        self.braces = _opens_unclosed(line.text) if line.kind == "text" else None
+        if self.braces is not None:
+            self.pending = [line]
+        else:
+            out.append(line)
+        return out
+
+    def flush(self) -> list[Line]:
+        """Give back held lines unjoined (their record never closed)."""
+        out, self.pending, self.braces = self.pending, [], None
+        return out
+
+
 def rejoin(lines: Iterable[Line]) -> Iterator[Line]:
     """Yield lines with wrapped records joined back into one line each."""
-    pending: list[Line] = []
-    braces: _Braces | None = None
+    rejoiner = Rejoiner()
     for line in lines:
-        if braces is not None:
-            continues = line.kind == "text" and not STRUCTURED_START.match(line.text)
-            if continues and len(pending) < MAX_WRAPPED_LINES:
-                pending.append(line)
-                braces.feed(line.text)
-                if not braces.open:
-                    yield _joined(pending)
-                    pending, braces = [], None
-                continue
-            yield from pending
-            pending, braces = [], None
-        braces = _opens_unclosed(line.text) if line.kind == "text" else None
-        if braces is not None:
-            pending = [line]
-            continue
-        yield line
-    yield from pending
+        yield from rejoiner.push(line)
+    yield from rejoiner.flush()

@@ -2,7 +2,8 @@
 
 Handles kubectl ``--prefix`` and ``--timestamps``, CRI/containerd node logs
 (joining ``P`` partial entries), stern-style ``POD CONTAINER`` prefixes (and
-any short prefix of names before a recognisable record), ANSI colour, e-mail
+any short prefix of names before a recognisable record or a stack-frame or
+CloudEvent line), ANSI colour, e-mail
 quote markers, indentation, Markdown fences, ``$ kubectl ...`` command lines,
 ``...`` elisions and ``tail`` headers. The pod, container and namespace that a
 wrapper or a pasted command names become the line's context, for attribution.
@@ -15,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .decoders.shapes import RFC3339, STRUCTURED_START, ZAP_LEVEL
+from .decoders.shapes import RFC3339, STRUCTURED_START, ZAP_LEVEL, is_continuation_shape
 from .records import Line
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -32,7 +33,9 @@ _CRI = re.compile(
     r"^(?P<ts>\d{4}-\d\d-\d\dT\S+)\s(?P<stream>stdout|stderr)\s(?P<flag>[FP])(?:\s|$)"
 )
 _KUBECTL_PREFIX = re.compile(r"^\[pod/(?P<pod>[^/\]\s]+)/(?P<container>[^\]\s]+)\]\s?")
-_CAPTURE_TS = re.compile(r"^(?P<ts>" + RFC3339 + r")[ \t](?=\S)(?!" + ZAP_LEVEL + r"(?:[\t ]|$))")
+_CAPTURE_TS = re.compile(
+    r"^(?P<ts>" + RFC3339 + r")[ \t](?=\S|\t)(?!\t*" + ZAP_LEVEL + r"(?:[\t ]|$))"
+)
 _LABEL_PAIR = r'[A-Za-z_][\w.]*\s*=\s*"(?:[^"\\]|\\.)*"'
 _LABEL_SET = re.compile(
     r"^\{(?P<labels>\s*" + _LABEL_PAIR + r"(?:\s*,\s*" + _LABEL_PAIR + r")*\s*)\}[ \t]+"
@@ -52,6 +55,7 @@ _CONTEXT_KEYS = {
 }
 _DECODER = json.JSONDecoder()
 _PREFIX_TOKENS = re.compile(r"^(?:[\w.\-:/\[\]@]+[ \t]+){1,3}$")
+_LEADING_TOKENS = re.compile(r"^(?:[a-z0-9][-a-z0-9.]*[ \t]+){2,3}")
 _DNS_LABEL = re.compile(r"^[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$")
 _TIMESTAMPISH = re.compile(r"^\d{4}-\d\d-\d\d|^\d\d:\d\d")
 _DESCRIBE_NAME = re.compile(r"^Name:\s+(?P<name>\S+)\s*$")
@@ -96,7 +100,6 @@ _RESOURCE_WORDS = frozenset(
         "jobs",
     ]
 )
-_MAX_LEARNED = 16
 
 
 @dataclass
@@ -105,7 +108,6 @@ class PasteState:
 
     session: dict[str, str] = field(default_factory=dict)
     in_fence: bool = False
-    learned: dict[str, dict[str, str]] = field(default_factory=dict)
     partial: Line | None = None
 
     def flush(self) -> Iterator[Line]:
@@ -248,34 +250,36 @@ def _peel_wrappers(text: str, state: PasteState, context: dict[str, str]) -> tup
         if m:
             context.setdefault("capture_ts", m["ts"])
             text = text[m.end() :]
-        for prefix, prefix_context in state.learned.items():
-            if text.startswith(prefix):
-                context.update(prefix_context)
-                text = text[len(prefix) :]
-                break
-        else:
-            text = _peel_unknown_prefix(text, state, context)
+        text = _peel_unknown_prefix(text, context)
         if text == before:
             break
     return text, cri_flag
 
 
-def _peel_unknown_prefix(text: str, state: PasteState, context: dict[str, str]) -> str:
+def _peel_unknown_prefix(text: str, context: dict[str, str]) -> str:
+    """Peel a short prefix of names (stern's ``POD CONTAINER``) before a line we recognise.
+
+    What follows must be a log record, or a stack-frame or CloudEvent line: the
+    decision rests on the line alone, never on earlier lines.
+    """
     if not text or STRUCTURED_START.match(text):
         return text
     m = STRUCTURED_START.search(text, 1, 400)
-    if m is None:
+    if m is not None:
+        prefix = text[: m.start()]
+        if not _PREFIX_TOKENS.match(prefix):
+            return text
+        context.update(_prefix_context(prefix))
+        return text[m.start() :]
+    tokens = _LEADING_TOKENS.match(text)
+    if tokens is None:
         return text
-    prefix = text[: m.start()]
-    if not _PREFIX_TOKENS.match(prefix):
+    rest = text[tokens.end() :]
+    prefix_context = _prefix_context(text[: tokens.end()])
+    if not prefix_context or not is_continuation_shape(rest):
         return text
-    prefix_context = _prefix_context(prefix)
-    if prefix_context:
-        if len(state.learned) >= _MAX_LEARNED:
-            state.learned.pop(next(iter(state.learned)))
-        state.learned[prefix] = prefix_context
-        context.update(prefix_context)
-    return text[m.start() :]
+    context.update(prefix_context)
+    return rest
 
 
 def _paste_marker(number: int, text: str, state: PasteState) -> Line | None:

@@ -76,3 +76,18 @@ def test_cloudevent_sdk_string_form() -> None:
 def test_unfinished_cloudevent_at_end_of_input_is_emitted() -> None:
     got = records("sent: type: a.b.c\n  source: s\n")
     assert [(r.line, r.end_line, r.encoding) for r in got] == [(1, 2, "cloudevent")]
+
+
+def test_frames_under_kubectl_timestamps_attach() -> None:
+    text = "".join(
+        f"2024-09-03T14:22:05.57{i}Z {line}\n"
+        for i, line in enumerate(
+            ['2024-09-03T14:22:05Z\tERROR\tsetup\tunable to registry location\t{"error": "x"}', "main.main", "\t/workspace/main.go:190"]
+        )
+    )
+    assert [(r.line, r.end_line) for r in records(text)] == [(1, 3)]
+
+
+def test_a_function_frame_joins_only_when_a_file_frame_follows() -> None:
+    got = records('{"level":"error","msg":"boom"}\nmain.main\n{"level":"info","msg":"next"}\n')
+    assert [(r.line, r.end_line, r.encoding) for r in got] == [(1, 1, "zap-json"), (2, 2, "plain"), (3, 3, "zap-json")]

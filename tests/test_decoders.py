@@ -135,3 +135,12 @@ def test_zap_console_with_epoch_time() -> None:
 def test_kubectl_events_row_with_capitalised_kind() -> None:
     d = one("3m35s (x3 over 4m15s)   Warning   Unhealthy   Pod/amr-observer-controller-manager-6d-x   Liveness probe failed: x")
     assert d.context == {"workload": "amr-observer-controller-manager-6d-x"} and d.fields["count"] == 3
+
+
+def test_a_record_after_a_space_is_not_glued() -> None:
+    assert [d.encoding for d in decode_text('some words here and {"level":"info","msg":"x"}')] == ["plain"]
+
+
+def test_trailing_text_after_json_stays_in_its_raw() -> None:
+    decoded = decode_text('{"level":"info","msg":"one"} trailing}')
+    assert [(d.message, d.raw) for d in decoded] == [("one", '{"level":"info","msg":"one"} trailing}')]

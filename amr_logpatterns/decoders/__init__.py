@@ -1,17 +1,20 @@
 """Decoders, one per log encoding, tried in a fixed order on each line.
 
 A line may hold more than one record (the guide shows a klog line glued onto
-another, and a JSON object right after one); each becomes its own record.
+another, and a JSON object right after one); each becomes its own record. A
+record is glued on only where it follows a non-space character, or a JSON
+record; other text after a JSON record stays part of that record's raw text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..records import Line, LogRecord
 from . import events, golog, klog, zap_console, zap_json
 from .base import Decoded
-from .shapes import GLUED_START
+from .shapes import GLUED_START, JSON_LOG_START_RE
 
 Decoder = Callable[[str], "Decoded | None"]
 
@@ -45,6 +48,9 @@ def decode_text(text: str) -> list[Decoded]:
         if text.startswith("{"):
             decoded = zap_json.decode(text)
             if decoded is not None:
+                if decoded.rest and not JSON_LOG_START_RE.match(decoded.rest):
+                    out.append(replace(decoded, raw=text, rest=""))
+                    break
                 out.append(decoded)
                 text = decoded.rest
                 continue

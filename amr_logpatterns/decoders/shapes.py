@@ -30,5 +30,36 @@ STRUCTURED_START = re.compile(
     "(?:" + "|".join((JSON_LOG_START, ZAP_CONSOLE_START, KLOG_HEADER, GOLOG_DATE)) + ")"
 )
 
-#: Where a second record is glued onto the end of another one on the same line.
-GLUED_START = re.compile("(?:" + "|".join((JSON_LOG_START, ZAP_CONSOLE_START, KLOG_HEADER)) + ")")
+#: Where a second record is glued onto the end of another one on the same line: a writer
+#: left out the newline, so the new record follows the old one's last character directly.
+GLUED_START = re.compile(
+    r"(?<=\S)(?:" + "|".join((JSON_LOG_START, ZAP_CONSOLE_START, KLOG_HEADER)) + ")"
+)
+JSON_LOG_START_RE = re.compile(JSON_LOG_START)
+
+#: Lines that continue a record: Go stack frames and the CloudEvent dump's lines.
+FUNC_FRAME = re.compile(
+    r"^(?:created by )?(?:[\w.\-~%]+/)*[\w\-~%]+(?:\.[\w\-~%]+)*"
+    r"\.(?:\(\*?[\w.\[\],\- ]+\)\.)?[\w\[\]\-]+(?:\.[\w\[\]\-]+)*"
+    r"(?:\([^)]*\))?(?: in goroutine \d+)?$"
+)
+FILE_FRAME = re.compile(r"^[\w.\-/@~%+]*\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?$")
+GOROUTINE = re.compile(r"^goroutine \d+ \[[^\]]*\]:$")
+CE_SENT = re.compile(r"^(?:result:\s*(?P<result>.*?):?\s+)?sent:\s*type:\s*(?P<type>\S+)\s*$")
+CE_LINE = re.compile(
+    r"^(?:(?:result:\s*.*?\s+)?sent:\s*type:|Validation: \w+$|Context Attributes,$|"
+    r"(?:source|id|time|specversion|datacontenttype|dataschema|subject|type|result):|"
+    r"Extensions[:,]?$|Data,?$|map\[)"
+)
+
+
+def is_func_frame(text: str) -> bool:
+    """A Go stack frame's function line (``pkg.(*T).Method``), ``created by`` included."""
+    return bool(FUNC_FRAME.match(text)) and " " not in text.replace("created by ", "", 1)
+
+
+def is_continuation_shape(text: str) -> bool:
+    """Whether a line has the shape of a stack frame or of a CloudEvent dump line."""
+    return bool(
+        FILE_FRAME.match(text) or GOROUTINE.match(text) or CE_LINE.match(text)
+    ) or is_func_frame(text)
