@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .models import Evidence, FieldValue, Finding, Match, Seen
+from .models import Evidence, FieldValue, Finding, Seen
+from .records import LogRecord
 from .schema import SEVERITY_RANK, RemediationStep, Signature
 
 MAX_EVIDENCE_TEXT = 4096
@@ -52,10 +53,12 @@ def _clip(text: str) -> str:
 
 @dataclass
 class _Group:
-    first: Match
-    last: Match
+    first: Seen
+    last: Seen
+    fields: dict[str, FieldValue]
     count: int = 0
     evidence: list[Evidence] = field(default_factory=list)
+    last_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,39 +70,33 @@ class Aggregator:
     groups: dict[tuple[str, tuple[tuple[str, FieldValue], ...]], _Group] = field(
         default_factory=dict
     )
-    last_line: dict[tuple[str, str], int] = field(default_factory=dict)
     source_order: dict[str, int] = field(default_factory=dict)
 
-    def add(self, match: Match) -> None:
-        sig = self.signatures[match.id]
-        key = (match.id, tuple((k, match.fields.get(k)) for k in sig.group_by))
+    def add(self, sig: Signature, record: LogRecord, fields: dict[str, FieldValue]) -> None:
+        key = (sig.id, tuple((k, fields.get(k)) for k in sig.group_by))
         group = self.groups.get(key)
+        seen = Seen(source=record.source, line=record.line, ts=record.ts)
         if group is None:
-            group = self.groups[key] = _Group(first=match, last=match)
+            group = self.groups[key] = _Group(first=seen, last=seen, fields=fields)
+            self.source_order.setdefault(record.source, len(self.source_order))
         group.count += 1
-        group.last = match
+        group.last = seen
+        group.last_lines[record.source] = record.line
         if len(group.evidence) < self.max_evidence:
             group.evidence.append(
                 Evidence(
-                    source=match.source,
-                    line=match.line,
-                    end_line=match.end_line,
-                    text=_clip(match.text),
+                    source=record.source,
+                    line=record.line,
+                    end_line=record.end_line,
+                    text=_clip(record.text),
                 )
             )
-        self.source_order.setdefault(match.source, len(self.source_order))
-        self.last_line[(match.id, match.source)] = max(
-            match.line, self.last_line.get((match.id, match.source), 0)
-        )
-
-    def _verified(self, sig: Signature, last: Match) -> bool:
-        return any(self.last_line.get((v, last.source), 0) > last.line for v in sig.verify)
 
     def findings(self) -> list[Finding]:
         out = []
         for (sig_id, key), group in self.groups.items():
             sig = self.signatures[sig_id]
-            fields = group.first.fields
+            fields = group.fields
             out.append(
                 Finding(
                     id=sig.id,
@@ -108,30 +105,45 @@ class Aggregator:
                     component=sig.component,
                     category=sig.category,
                     count=group.count,
-                    first_seen=Seen(
-                        source=group.first.source, line=group.first.line, ts=group.first.ts
-                    ),
-                    last_seen=Seen(
-                        source=group.last.source, line=group.last.line, ts=group.last.ts
-                    ),
+                    first_seen=group.first,
+                    last_seen=group.last,
                     evidence=group.evidence,
                     fields=fields,
                     group_fields=dict(key),
                     explanation=fill(sig.explanation.strip(), fields),
                     remediation=render_steps(sig.remediation, fields),
                     verify=list(sig.verify),
-                    verified=self._verified(sig, group.last),
                     references=list(sig.references),
                     fingerprint=fingerprint(sig.id, key),
+                    last_lines=group.last_lines,
                 )
             )
-        order = self.source_order
-        out.sort(
-            key=lambda f: (
-                -SEVERITY_RANK[f.severity],
-                order.get(f.first_seen.source, 0),
-                f.first_seen.line,
-                f.id,
-            )
+        return finalise(out, list(self.source_order))
+
+
+def finalise(findings: list[Finding], sources: list[str]) -> list[Finding]:
+    """Mark findings whose healthy signal appears later in the same source; sort them."""
+    latest: dict[tuple[str, str], int] = {}
+    for f in findings:
+        for source, line in f.last_lines.items():
+            latest[(f.id, source)] = max(line, latest.get((f.id, source), 0))
+    order = {source: i for i, source in enumerate(sources)}
+    out = [
+        f.model_copy(
+            update={
+                "verified": any(
+                    latest.get((v, f.last_seen.source), 0) > f.last_seen.line for v in f.verify
+                )
+            }
         )
-        return out
+        for f in findings
+    ]
+    out.sort(
+        key=lambda f: (
+            -SEVERITY_RANK[f.severity],
+            order.get(f.first_seen.source, len(order)),
+            f.first_seen.line,
+            f.id,
+        )
+    )
+    return out

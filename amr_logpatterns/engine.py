@@ -6,55 +6,43 @@ inputs; it keeps no state between calls.
 
 from __future__ import annotations
 
+import codecs
 import gzip
-import zlib
+import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
 from .aggregate import Aggregator
-from .blocks import group
-from .decoders import decode_line
 from .diagnose import diagnose
+from .fastscan import CHUNK_BYTES, READ_ERRORS, FastScanner
+from .literals import signature_literals
 from .loader import Pack, load_packs
-from .matcher import CompiledSignature, compile_signature, keyword_screen, match_record
-from .models import Match, Report, SourceStats, Stats
-from .reading import DEFAULT_MAX_LINE_LENGTH, Source, read_lines
+from .matcher import (
+    CompiledSignature,
+    compile_signature,
+    keyword_screen,
+    match_signatures,
+    to_match,
+)
+from .models import FieldValue, Finding, Match, Report, SourceStats, Stats
+from .prefilter import ENGINES, Engine, available_engines, make_engine, patterns_for
+from .reading import DEFAULT_MAX_LINE_LENGTH, Source, physical_lines
 from .records import LogRecord
 from .schema import SEVERITY_RANK, Severity
-from .unwrap import rejoin
+from .stream import RecordStream, Tally
 from .wrappers import path_context
 
 _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
+_READ_ERRORS = READ_ERRORS
 
 
 class InputError(OSError):
     """An input could not be opened or read; the message names the file and why."""
 
 
-@dataclass
-class _Tally:
-    """Mutable counters for one source while it streams."""
-
-    source: str
-    lines_read: int = 0
-    blank_lines: int = 0
-    skipped_lines: int = 0
-    records: int = 0
-    text_lines: int = 0
-    decode_errors: int = 0
-    nul_lines: int = 0
-    truncated_lines: int = 0
-    error_records: int = 0
-    unexplained_error_records: int = 0
-    matches: int = 0
-    read_error: str | None = None
-    encodings: Counter[str] = field(default_factory=Counter)
-
-    def freeze(self) -> SourceStats:
-        return SourceStats(**{**asdict(self), "encodings": dict(self.encodings)})
+Hit = tuple[CompiledSignature, LogRecord, dict[str, FieldValue]]
 
 
 def source_name_of(source: object, default: str = "<input>") -> str:
@@ -79,8 +67,25 @@ def open_log(path: str | Path) -> IO[bytes]:
     return handle
 
 
+def _binary_stream(source: object) -> IO[bytes] | None:
+    """The source as a binary stream the fast path can read in chunks, if it is one."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None
+        return io.BytesIO(data)
+    if isinstance(source, (io.BufferedIOBase, io.RawIOBase)):
+        return source  # type: ignore[return-value]
+    return None
+
+
 class Classifier:
-    """Compiled packs, ready to classify any number of inputs."""
+    """Compiled packs, ready to classify any number of inputs.
+
+    ``engine`` picks stage 1 of the fast path for binary inputs (files, bytes):
+    ``auto`` (the fastest installed), ``hyperscan``, ``re2``, ``stdlib``, or
+    ``exact`` to read every line through the full pipeline. All give the same report.
+    """
 
     def __init__(
         self,
@@ -88,6 +93,8 @@ class Classifier:
         *,
         max_evidence: int = 5,
         max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+        engine: str = "auto",
+        chunk_bytes: int = CHUNK_BYTES,
     ) -> None:
         self.pack = pack if pack is not None else load_packs()
         components = {c.id: c for c in self.pack.components}
@@ -97,52 +104,61 @@ class Classifier:
         self.screen = keyword_screen(self.signatures)
         self.max_evidence = max_evidence
         self.max_line_length = max_line_length
-
-    def _records(self, source: Source, tally: _Tally) -> Iterator[LogRecord]:
-        lines = rejoin(
-            read_lines(
-                source, max_line_length=self.max_line_length, context=path_context(tally.source)
+        if engine not in ("auto", "exact", *ENGINES):
+            raise ValueError(
+                f"unknown engine {engine!r}; choose from auto, exact, {', '.join(ENGINES)}"
             )
+        self.engine = available_engines()[0] if engine == "auto" else engine
+        self._prefilter: Engine | None = None
+        self.chunk_bytes = chunk_bytes
+
+    def _stage1(self) -> Engine:
+        if self._prefilter is None:
+            literals = [lit for cs in self.signatures for lit in signature_literals(cs.signature)]
+            self._prefilter = make_engine(self.engine, patterns_for(literals))
+        return self._prefilter
+
+    def _records(self, source: Source, tally: Tally) -> Iterator[LogRecord]:
+        stream = RecordStream(
+            tally, max_line_length=self.max_line_length, context=path_context(tally.source)
         )
+        binary = None if self.engine == "exact" else _binary_stream(source)
         try:
-            for line in lines:
-                tally.lines_read = max(tally.lines_read, line.last)
-                tally.decode_errors += line.decode_error
-                tally.nul_lines += line.has_nul
-                tally.truncated_lines += line.truncated
-                if line.kind == "blank":
-                    tally.blank_lines += 1
-                elif line.kind == "skipped":
-                    tally.skipped_lines += 1
-                else:
-                    tally.text_lines += line.last - line.number + 1
-                    yield from decode_line(line, tally.source)
-        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+            if binary is not None:
+                scanner = FastScanner(self._stage1(), stream, self.max_line_length)
+                yield from scanner.run(binary, chunk_bytes=self.chunk_bytes)
+                return
+            for number, item in enumerate(physical_lines(source), 1):
+                yield from stream.push(number, item)
+        except _READ_ERRORS as exc:
             tally.read_error = (
                 f"{tally.source}: reading stopped after line {tally.lines_read}: {exc}"
             )
+        yield from stream.finish()
 
-    def _matches(
-        self, source: Source, tally: _Tally, errors: Counter[frozenset[str]]
-    ) -> Iterator[Match]:
-        for record in group(self._records(source, tally)):
+    def _hits(self, source: Source, tally: Tally) -> Iterator[Hit]:
+        signatures, screen = self.signatures, self.screen
+        for record in self._records(source, tally):
             tally.records += 1
-            tally.encodings[record.encoding] += 1
-            matches = match_record(self.signatures, record, self.screen)
-            tally.matches += len(matches)
-            is_error = record.level in _ERROR_LEVELS or any(m.severity == "error" for m in matches)
+            found = match_signatures(signatures, record, screen)
+            tally.matches += len(found)
+            is_error = record.level in _ERROR_LEVELS or any(
+                cs.signature.severity == "error" for cs, _ in found
+            )
             if is_error:
                 tally.error_records += 1
-                ids = frozenset(m.id for m in matches)
+                ids = frozenset(cs.signature.id for cs, _ in found)
                 if not ids:
                     tally.unexplained_error_records += 1
-                errors[ids] += 1
-            yield from matches
+                tally.error_sets[ids] += 1
+            for cs, fields in found:
+                yield cs, record, fields
 
     def scan(self, source: Source, *, source_name: str | None = None) -> Iterator[Match]:
         """Yield every match in ``source`` as it is found, holding no more than a record."""
-        tally = _Tally(source=source_name or source_name_of(source))
-        yield from self._matches(source, tally, Counter())
+        tally = Tally(source=source_name or source_name_of(source))
+        for cs, record, fields in self._hits(source, tally):
+            yield to_match(cs, record, fields)
 
     def classify(self, source: Source, *, source_name: str | None = None) -> Report:
         """Classify one input: a str, bytes, a file object or any iterable of lines."""
@@ -165,24 +181,34 @@ class Classifier:
         """Classify several named inputs into one report."""
         by_id = {cs.signature.id: cs.signature for cs in self.signatures}
         aggregator = Aggregator(signatures=by_id, max_evidence=self.max_evidence)
-        errors: Counter[frozenset[str]] = Counter()
         tallies = []
         for name, source in sources:
-            tally = _Tally(source=name)
+            tally = Tally(source=name)
             tallies.append(tally)
-            for match in self._matches(source, tally, errors):
-                aggregator.add(match)
-        findings = aggregator.findings()
-        diagnoses = diagnose(self.pack.diagnoses, findings, errors)
+            for cs, record, fields in self._hits(source, tally):
+                aggregator.add(cs.signature, record, fields)
+        return self.report(aggregator.findings(), [t.freeze() for t in tallies], tallies)
+
+    def report(
+        self, findings: list[Finding], per_source: list[SourceStats], tallies: list[Tally]
+    ) -> Report:
+        """Assemble the report: diagnoses from the findings, totals from the sources."""
+        error_sets: Counter[frozenset[str]] = Counter()
+        for tally in tallies:
+            error_sets.update(tally.error_sets)
+        diagnoses = diagnose(self.pack.diagnoses, findings, error_sets)
         severities: list[Severity] = [f.severity for f in findings]
         severities += [d.severity for d in diagnoses]
-        per_source = [t.freeze() for t in tallies]
         stats = Stats(
             lines_read=sum(s.lines_read for s in per_source),
             records=sum(s.records for s in per_source),
             matches=sum(s.matches for s in per_source),
             error_records=sum(s.error_records for s in per_source),
             unexplained_error_records=sum(s.unexplained_error_records for s in per_source),
+            error_signature_sets={
+                ",".join(sorted(k)): v
+                for k, v in sorted(error_sets.items(), key=lambda kv: sorted(kv[0]))
+            },
             sources=per_source,
         )
         worst = max(severities, key=SEVERITY_RANK.__getitem__, default=None)

@@ -258,28 +258,37 @@ def _screened(text: str, keywords: tuple[str, ...]) -> bool:
     return False
 
 
-def match_record(
+def match_signatures(
     signatures: tuple[CompiledSignature, ...], record: LogRecord, screen: tuple[str, ...]
-) -> list[Match]:
-    """Every signature match of one record."""
+) -> list[tuple[CompiledSignature, dict[str, FieldValue]]]:
+    """Every signature that matches the record, with the fields it extracted."""
     if not _screened(record.text, screen):
         return []
     view = RecordView(record)
-    out: list[Match] = []
+    out = []
     for cs in signatures:
         fields = match_fields(cs, view)
-        if fields is None:
-            continue
-        out.append(
-            Match(
-                id=cs.signature.id,
-                severity=cs.signature.severity,
-                source=record.source,
-                line=record.line,
-                end_line=record.end_line,
-                fields=fields,
-                text=record.text,
-                ts=record.ts,
-            )
-        )
+        if fields is not None:
+            out.append((cs, fields))
     return out
+
+
+def to_match(cs: CompiledSignature, record: LogRecord, fields: dict[str, FieldValue]) -> Match:
+    """The public ``Match`` for one signature's match of a record."""
+    return Match(
+        id=cs.signature.id,
+        severity=cs.signature.severity,
+        source=record.source,
+        line=record.line,
+        end_line=record.end_line,
+        fields=fields,
+        text=record.text,
+        ts=record.ts,
+    )
+
+
+def match_record(
+    signatures: tuple[CompiledSignature, ...], record: LogRecord, screen: tuple[str, ...]
+) -> list[Match]:
+    """Every signature match of one record, as public ``Match`` objects."""
+    return [to_match(cs, record, f) for cs, f in match_signatures(signatures, record, screen)]

@@ -63,6 +63,7 @@ class Finding(_Result):
     verified: bool = False
     references: list[str] = Field(default_factory=list)
     fingerprint: str
+    last_lines: dict[str, int] = Field(default_factory=dict)
 
 
 class Diagnosis(_Result):
@@ -95,7 +96,6 @@ class SourceStats(_Result):
     error_records: int = 0
     unexplained_error_records: int = 0
     matches: int = 0
-    encodings: dict[str, int] = Field(default_factory=dict)
     read_error: str | None = None
 
 
@@ -107,6 +107,7 @@ class Stats(_Result):
     matches: int = 0
     error_records: int = 0
     unexplained_error_records: int = 0
+    error_signature_sets: dict[str, int] = Field(default_factory=dict)
     sources: list[SourceStats] = Field(default_factory=list)
 
 

@@ -1,0 +1,241 @@
+"""Stage 1 of the fast path: find, at C speed, the few lines the exact pipeline must read.
+
+A line is *special* when it holds a signature's stage-1 literal, may be an
+error-level record, changes what later lines mean (a pasted command, a fence, a
+``tail`` header, a ``describe`` header), spans or joins lines (stack frames,
+CloudEvent dumps, partial entries, wrapped JSON, glued records), or needs
+careful reading (blank-looking, NUL bytes). Every other line is one record that
+matches nothing, so stage 2 only counts it. *Frame* lines also need the two
+lines before them (the record a trace belongs to).
+
+Three engines find the same lines: Hyperscan and RE2 when installed, and the
+standard library (``bytes.find`` per literal plus a few regexes) always.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .decoders.shapes import RFC3339, ZAP_LEVEL
+
+LOG_KEYS = rb"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)"
+_ZAP_START = (RFC3339 + r"(?:\t|[ ]+)" + ZAP_LEVEL).encode()
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One stage-1 pattern (a regex over bytes); ``frame`` lines need two lines before them."""
+
+    regex: bytes
+    caseless: bool = False
+    multiline: bool = False
+    frame: bool = False
+    literal: bytes = b""
+
+
+def _escape(text: bytes) -> bytes:
+    """Escape every byte that is not a letter or digit as ``\\xHH`` (all engines read it)."""
+    return b"".join(bytes([b]) if chr(b).isalnum() and b < 128 else b"\\x%02x" % b for b in text)
+
+
+def _literal(text: bytes, *, caseless: bool = False, frame: bool = False) -> Pattern:
+    return Pattern(_escape(text), caseless=caseless, frame=frame, literal=text)
+
+
+STRUCTURAL: tuple[Pattern, ...] = (
+    # pasted context: commands, fences, tail and describe headers, copy remnants
+    *(_literal(t) for t in (b"kubectl", b"kctrl", b"tanzu", b"stern")),
+    *(_literal(t) for t in (b" oc ", b" oc\t", b"\noc ", b"\noc\t", b">oc ", b">oc\t")),
+    *(_literal(t) for t in (b"==> ", b"```", b"~~~", b"Name:", b"Namespace:", b"[0m", b"\x00")),
+    _literal(b"snip", caseless=True),
+    # lines that may be empty once a capture tool's wrapper is peeled off
+    Pattern(rb"[ \t]\r?$", multiline=True),
+    Pattern(rb"\]\r?$", multiline=True),
+    Pattern(rb"(?:stdout|stderr) [FP]\r?$", multiline=True),
+    Pattern(rb"\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\r?$", multiline=True),
+    # records that may be at error level
+    *(_literal(t, caseless=True) for t in (b"error", b"panic", b"fatal", b"critical", b'"err"')),
+    Pattern(rb"[EF]\d{4} \d\d:\d\d:\d\d\.\d{6}"),
+    Pattern(rb'"(?:level|severity|lvl|L)"[^\S\n]*:[^\S\n]*"[EeFf]"'),
+    # records glued onto one line
+    Pattern(rb"\}[^\S\n]*\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:'),
+    Pattern(rb"\S\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:'),
+    Pattern(rb"\S" + _ZAP_START),
+    Pattern(rb"\S[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] "),
+    # lines that join: CRI and Docker partial entries, wrapped JSON, CloudEvent dumps
+    _literal(b"stdout P ", frame=True),  # the joined line may be a stack frame
+    _literal(b"stderr P ", frame=True),
+    # Docker json-file and Fluent Bit records escape the line they carry, which hides
+    # its shape from the patterns here: each such record is read in full
+    Pattern(rb'"log"[^\S\n]*:'),
+    Pattern(rb'\{"[^\n]*[^}\s][ \t\r]*$', multiline=True),
+    *(_literal(t) for t in (b"sent:", b"Context Attributes,", b"Validation: ")),
+    # stack frames
+    Pattern(rb"\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?[ \t\r]*$", multiline=True, frame=True),
+    Pattern(rb"goroutine \d+ \[", frame=True),
+    _literal(b"created by ", frame=True),
+)
+
+BLANKISH = re.compile(rb"\n(?=[^A-Za-z0-9\n]*\n)")
+
+
+def patterns_for(literals: Iterable[str]) -> tuple[Pattern, ...]:
+    """The structural patterns plus the signatures' literals."""
+    sig = tuple(_literal(lit.encode("utf-8")) for lit in sorted(set(literals)))
+    return STRUCTURAL + sig
+
+
+class Engine(Protocol):
+    """Finds special lines in a buffer: byte offsets inside them, plain and frame ones."""
+
+    name: str
+
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]]: ...
+
+
+class StdlibEngine:
+    """``bytes.find`` per literal (case-blind ones on a lower-cased copy); ``re`` for the rest."""
+
+    name = "stdlib"
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        self.literals: list[tuple[bytes, bool, bool]] = []
+        self.regexes: list[tuple[re.Pattern[bytes], bool]] = []
+        for p in patterns:
+            if p.literal:
+                text = p.literal.lower() if p.caseless else p.literal
+                self.literals.append((text, p.caseless, p.frame))
+            else:
+                flags = (re.IGNORECASE if p.caseless else 0) | (re.MULTILINE if p.multiline else 0)
+                self.regexes.append((re.compile(p.regex, flags), p.frame))
+
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]]:
+        plain: list[int] = []
+        frames: list[int] = []
+        lowered: bytes | None = None
+        for text, caseless, frame in self.literals:
+            if caseless:
+                if lowered is None:
+                    lowered = buf.lower()
+                hay = lowered
+            else:
+                hay = buf
+            out = frames if frame else plain
+            find = hay.find
+            pos = find(text)
+            while pos >= 0:
+                out.append(pos)
+                end = find(b"\n", pos)
+                if end < 0:
+                    break
+                pos = find(text, end + 1)
+        for rx, frame in self.regexes:
+            out = frames if frame else plain
+            search = rx.search
+            m = search(buf)
+            while m is not None:
+                end = m.end()
+                out.append(max(m.start(), end - 1))
+                nl = buf.find(b"\n", end)
+                if nl < 0:
+                    break
+                m = search(buf, nl + 1)
+        plain += [m.start() + 1 for m in BLANKISH.finditer(buf)]
+        return plain, frames
+
+
+class HyperscanEngine:
+    """Every pattern in one Hyperscan database, one pass per buffer."""
+
+    name = "hyperscan"
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        import hyperscan
+
+        self._hs = hyperscan
+        pats = list(patterns)
+        self.frame_ids = {i for i, p in enumerate(pats) if p.frame}
+        flags = []
+        for p in pats:
+            f = 0
+            if p.caseless:
+                f |= hyperscan.HS_FLAG_CASELESS
+            if p.multiline:
+                f |= hyperscan.HS_FLAG_MULTILINE
+            flags.append(f)
+        exprs = [p.regex for p in pats] + [rb"\n[^A-Za-z0-9\n]*\n"]
+        flags.append(0)
+        self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self.db.compile(expressions=exprs, ids=list(range(len(exprs))), flags=flags)
+        self.scratch = hyperscan.Scratch(self.db)
+        self.blank_id = len(exprs) - 1
+
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]]:
+        plain: list[int] = []
+        frames: list[int] = []
+        frame_ids = self.frame_ids
+
+        def on_match(pattern_id: int, start: int, end: int, flags: int, context: Any) -> None:
+            (frames if pattern_id in frame_ids else plain).append(end - 1)
+
+        self.db.scan(buf, match_event_handler=on_match, scratch=self.scratch)
+        return plain, frames
+
+
+class Re2Engine:
+    """Two RE2 alternations (plain and frame patterns), matched in linear time."""
+
+    name = "re2"
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        import re2
+
+        def alternation(items: list[Pattern]) -> Any:
+            parts = []
+            for p in items:
+                flags = ("i" if p.caseless else "") + ("m" if p.multiline else "")
+                body = p.regex.decode("latin-1")
+                parts.append(f"(?{flags}:{body})" if flags else f"(?:{body})")
+            options = re2.Options()
+            options.encoding = re2.Options.Encoding.LATIN1
+            return re2.compile("|".join(parts).encode("latin-1"), options)
+
+        pats = [*patterns, Pattern(rb"(?m:^[^A-Za-z0-9\n]*$)")]
+        self.plain = alternation([p for p in pats if not p.frame])
+        self.frames = alternation([p for p in pats if p.frame])
+
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]]:
+        plain = [max(m.start(), m.end() - 1) for m in self.plain.finditer(buf)]
+        frames = [max(m.start(), m.end() - 1) for m in self.frames.finditer(buf)]
+        return plain, frames
+
+
+ENGINES = ("hyperscan", "re2", "stdlib")
+
+
+def available_engines() -> list[str]:
+    """The engines that can run here, fastest first."""
+    out = []
+    for name, module in (("hyperscan", "hyperscan"), ("re2", "re2")):
+        try:
+            __import__(module)
+        except ImportError:
+            continue
+        out.append(name)
+    return [*out, "stdlib"]
+
+
+def make_engine(name: str, patterns: Iterable[Pattern]) -> Engine:
+    """Build the named engine ('auto' picks the fastest available)."""
+    if name == "auto":
+        name = available_engines()[0]
+    if name == "hyperscan":
+        return HyperscanEngine(patterns)
+    if name == "re2":
+        return Re2Engine(patterns)
+    if name == "stdlib":
+        return StdlibEngine(patterns)
+    raise ValueError(f"unknown engine {name!r}; choose from auto, {', '.join(ENGINES)}")

@@ -1,0 +1,122 @@
+"""The exact pipeline as one push-style object: physical lines in, grouped records out.
+
+Reading, rejoining, decoding and grouping keep their state here, so a caller
+may feed every line (the exact path) or only the lines that matter and account
+for the others with ``skip`` (the fast path); both leave the same counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .blocks import Grouper
+from .decoders import decode_line
+from .models import SourceStats
+from .reading import DEFAULT_MAX_LINE_LENGTH, LineReader
+from .records import Line, LogRecord
+from .unwrap import Rejoiner
+
+
+@dataclass
+class Tally:
+    """Mutable counters for one source while it streams."""
+
+    source: str
+    lines_read: int = 0
+    blank_lines: int = 0
+    skipped_lines: int = 0
+    text_lines: int = 0
+    records: int = 0
+    decode_errors: int = 0
+    nul_lines: int = 0
+    truncated_lines: int = 0
+    error_records: int = 0
+    unexplained_error_records: int = 0
+    matches: int = 0
+    read_error: str | None = None
+    error_sets: Counter[frozenset[str]] = field(default_factory=Counter)
+
+    def freeze(self) -> SourceStats:
+        return SourceStats(
+            source=self.source,
+            lines_read=self.lines_read,
+            blank_lines=self.blank_lines,
+            skipped_lines=self.skipped_lines,
+            text_lines=self.text_lines,
+            records=self.records,
+            decode_errors=self.decode_errors,
+            nul_lines=self.nul_lines,
+            truncated_lines=self.truncated_lines,
+            error_records=self.error_records,
+            unexplained_error_records=self.unexplained_error_records,
+            matches=self.matches,
+            read_error=self.read_error,
+        )
+
+
+class RecordStream:
+    """Lines in, grouped records out, every line counted in the tally."""
+
+    def __init__(
+        self,
+        tally: Tally,
+        *,
+        max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+        context: dict[str, str] | None = None,
+    ) -> None:
+        self.tally = tally
+        self.reader = LineReader(max_line_length=max_line_length, context=context)
+        self.rejoiner = Rejoiner()
+        self.grouper = Grouper()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing spans the next line: it may be skipped if it is a plain one-record line."""
+        return self.reader.idle and self.rejoiner.idle and self.grouper.idle
+
+    def _lines(self, lines: list[Line]) -> list[LogRecord]:
+        out: list[LogRecord] = []
+        for line in lines:
+            for joined in self.rejoiner.push(line):
+                out += self._decode(joined)
+        return out
+
+    def _decode(self, line: Line) -> list[LogRecord]:
+        tally = self.tally
+        tally.lines_read = max(tally.lines_read, line.last)
+        tally.decode_errors += line.decode_error
+        tally.nul_lines += line.has_nul
+        tally.truncated_lines += line.truncated
+        if line.kind == "blank":
+            tally.blank_lines += 1
+            return []
+        if line.kind == "skipped":
+            tally.skipped_lines += 1
+            return []
+        tally.text_lines += line.last - line.number + 1
+        out: list[LogRecord] = []
+        for record in decode_line(line, tally.source):
+            out += self.grouper.push(record)
+        return out
+
+    def push(self, number: int, item: str | bytes) -> list[LogRecord]:
+        """Feed physical line ``number``; return the records complete now."""
+        return self._lines(self.reader.push(number, item))
+
+    def skip(self, count: int, last_number: int) -> list[LogRecord]:
+        """Account for ``count`` lines, each a one-record line that matches nothing and
+        changes no state, ending at physical line ``last_number``."""
+        out = self.grouper.flush()
+        tally = self.tally
+        tally.lines_read = max(tally.lines_read, last_number)
+        tally.text_lines += count
+        tally.records += count
+        return out
+
+    def finish(self) -> list[LogRecord]:
+        """Flush everything held at the end of the input."""
+        out = self._lines(self.reader.flush())
+        for line in self.rejoiner.flush():
+            out += self._decode(line)
+        return out + self.grouper.flush()

@@ -1,0 +1,51 @@
+"""The fast path loses nothing: every engine gives the exact path's full Report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from logsynth import messy_log
+
+from amr_logpatterns import Classifier
+from amr_logpatterns.prefilter import available_engines
+
+ENGINES = available_engines()
+FILES = sorted(p for p in (ROOT / "examples" / "logs").iterdir() if p.name != "EXPECTED.yaml")
+FILES += sorted((ROOT / "tests" / "fixtures" / "guide").glob("*.log"))
+
+
+@pytest.fixture(scope="module")
+def exact() -> Classifier:
+    return Classifier(engine="exact")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def fast(request: pytest.FixtureRequest) -> Classifier:
+    return Classifier(engine=request.param)
+
+
+def test_stdlib_engine_is_always_available() -> None:
+    assert ENGINES[-1] == "stdlib"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_same_report_on_every_shipped_log(exact: Classifier, fast: Classifier, path: Path) -> None:
+    data = path.read_bytes()
+    assert fast.classify(data, source_name=path.name) == exact.classify(data, source_name=path.name)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_same_report_on_generated_messy_logs(exact: Classifier, fast: Classifier, seed: int) -> None:
+    data = messy_log(seed)
+    want = exact.classify(data, source_name="gen")
+    assert fast.classify(data, source_name="gen") == want
+    small_chunks = Classifier(engine=fast.engine, chunk_bytes=512)
+    assert small_chunks.classify(data, source_name="gen") == want
+
+
+def test_files_take_the_fast_path_and_agree(exact: Classifier, fast: Classifier, tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    path.write_bytes(b"".join(messy_log(seed, 200) + b"\n" for seed in range(5)))
+    assert fast.classify_file(path) == exact.classify(path.read_bytes(), source_name=str(path))
