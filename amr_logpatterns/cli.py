@@ -7,6 +7,7 @@ Exit codes: 0 nothing at error severity, 1 something at error severity,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import IO
@@ -17,6 +18,7 @@ from .formatters import FORMATTERS, STREAMING
 from .formatters.json_report import format_match
 from .formatters.text import steps_lines
 from .loader import Pack, PackError, load_packs
+from .models import Report
 from .schema import Signature
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -29,6 +31,20 @@ exit codes:
 """
 
 
+class _Version(argparse.Action):
+    """``--version``: the version and the stage-1 engine that is active (looked up only here)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from .prefilter import available_engines
+
+        engines = available_engines()
+        parser.exit(
+            0,
+            f"amr-logpatterns {__version__}\n"
+            f"stage-1 engine: {engines[0]} (available: {', '.join(engines)})\n",
+        )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="amr-logpatterns",
@@ -36,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"amr-logpatterns {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and engine")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def packs_option(p: argparse.ArgumentParser) -> None:
@@ -58,6 +74,19 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="*", metavar="PATH", help="log files (.gz too); '-' or none for stdin"
     )
     scan.add_argument("--format", choices=[*FORMATTERS, *STREAMING], default="text")
+    scan.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes for large files (default: the number of CPUs)",
+    )
+    scan.add_argument(
+        "--engine",
+        default="auto",
+        choices=["auto", "hyperscan", "re2", "stdlib", "exact"],
+        help="stage-1 engine of the fast path; exact reads every line (default: auto)",
+    )
     packs_option(scan)
 
     listing = sub.add_parser("list", help="list the signatures and diagnoses")
@@ -71,8 +100,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _scan(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> int:
-    classifier = Classifier(pack)
+    try:
+        classifier = Classifier(pack, engine=args.engine)
+    except (ValueError, ImportError) as exc:
+        print(f"amr-logpatterns: --engine {args.engine}: {exc}", file=err)
+        return EXIT_USAGE
     paths = args.paths or ["-"]
+    if args.jobs > 1 and "-" not in paths:
+        try:
+            for path in paths:
+                open_log(path).close()
+        except InputError as exc:
+            print(f"amr-logpatterns: {exc}", file=err)
+            return EXIT_USAGE
+        from .parallel import classify_parallel, scan_parallel
+
+        if args.format == "jsonl":
+            worst = EXIT_OK
+            for block in scan_parallel(classifier, paths, args.jobs):
+                out.write(block)
+                if '"severity": "error"' in block:
+                    worst = EXIT_FOUND
+            return worst
+        return _finish(classify_parallel(classifier, paths, args.jobs), args, out, err)
     sources = []
     try:
         for path in paths:
@@ -94,6 +144,10 @@ def _scan(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> i
         for name, source in sources:
             if name != "<stdin>":
                 source.close()
+    return _finish(report, args, out, err)
+
+
+def _finish(report: Report, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     out.write(FORMATTERS[args.format](report))
     for src in report.stats.sources:
         if src.read_error:

@@ -11,6 +11,7 @@ import gzip
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -26,13 +27,14 @@ from .matcher import (
     match_signatures,
     to_match,
 )
-from .models import FieldValue, Finding, Match, Report, SourceStats, Stats
+from .merge import merge_reports, totals
+from .models import FieldValue, Finding, Match, Report, SourceStats
 from .prefilter import ENGINES, Engine, available_engines, make_engine, patterns_for
 from .reading import DEFAULT_MAX_LINE_LENGTH, Source, physical_lines
 from .records import LogRecord
 from .schema import SEVERITY_RANK, Severity
 from .stream import RecordStream, Tally
-from .wrappers import path_context
+from .wrappers import PasteState, path_context
 
 _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
 _READ_ERRORS = READ_ERRORS
@@ -43,6 +45,14 @@ class InputError(OSError):
 
 
 Hit = tuple[CompiledSignature, LogRecord, dict[str, FieldValue]]
+
+
+@dataclass(frozen=True)
+class Part:
+    """Where a piece of a larger input starts: its first line number and the paste state there."""
+
+    first_line: int
+    state: PasteState
 
 
 def source_name_of(source: object, default: str = "<input>") -> str:
@@ -112,23 +122,32 @@ class Classifier:
         self._prefilter: Engine | None = None
         self.chunk_bytes = chunk_bytes
 
-    def _stage1(self) -> Engine:
+    def stage1(self) -> Engine:
+        """The compiled stage-1 engine of the fast path (built on first use)."""
         if self._prefilter is None:
             literals = [lit for cs in self.signatures for lit in signature_literals(cs.signature)]
             self._prefilter = make_engine(self.engine, patterns_for(literals))
         return self._prefilter
 
-    def _records(self, source: Source, tally: Tally) -> Iterator[LogRecord]:
+    def _records(
+        self, source: Source, tally: Tally, part: Part | None = None
+    ) -> Iterator[LogRecord]:
         stream = RecordStream(
-            tally, max_line_length=self.max_line_length, context=path_context(tally.source)
+            tally,
+            max_line_length=self.max_line_length,
+            context=path_context(tally.source),
+            state=None if part is None else part.state,
         )
+        first_line = 1 if part is None else part.first_line
+        tally.line_offset = first_line - 1
+        tally.lines_read = first_line - 1
         binary = None if self.engine == "exact" else _binary_stream(source)
         try:
             if binary is not None:
-                scanner = FastScanner(self._stage1(), stream, self.max_line_length)
-                yield from scanner.run(binary, chunk_bytes=self.chunk_bytes)
+                scanner = FastScanner(self.stage1(), stream, self.max_line_length)
+                yield from scanner.run(binary, chunk_bytes=self.chunk_bytes, first_line=first_line)
                 return
-            for number, item in enumerate(physical_lines(source), 1):
+            for number, item in enumerate(physical_lines(source), first_line):
                 yield from stream.push(number, item)
         except _READ_ERRORS as exc:
             tally.read_error = (
@@ -136,9 +155,9 @@ class Classifier:
             )
         yield from stream.finish()
 
-    def _hits(self, source: Source, tally: Tally) -> Iterator[Hit]:
+    def _hits(self, source: Source, tally: Tally, part: Part | None = None) -> Iterator[Hit]:
         signatures, screen = self.signatures, self.screen
-        for record in self._records(source, tally):
+        for record in self._records(source, tally, part):
             tally.records += 1
             found = match_signatures(signatures, record, screen)
             tally.matches += len(found)
@@ -154,10 +173,12 @@ class Classifier:
             for cs, fields in found:
                 yield cs, record, fields
 
-    def scan(self, source: Source, *, source_name: str | None = None) -> Iterator[Match]:
+    def scan(
+        self, source: Source, *, source_name: str | None = None, part: Part | None = None
+    ) -> Iterator[Match]:
         """Yield every match in ``source`` as it is found, holding no more than a record."""
         tally = Tally(source=source_name or source_name_of(source))
-        for cs, record, fields in self._hits(source, tally):
+        for cs, record, fields in self._hits(source, tally, part):
             yield to_match(cs, record, fields)
 
     def classify(self, source: Source, *, source_name: str | None = None) -> Report:
@@ -177,39 +198,42 @@ class Classifier:
             for _, handle in handles:
                 handle.close()
 
-    def classify_many(self, sources: Iterable[tuple[str, Source]]) -> Report:
-        """Classify several named inputs into one report."""
+    def classify_many(
+        self, sources: Iterable[tuple[str, Source]], *, part: Part | None = None
+    ) -> Report:
+        """Classify several named inputs into one report (``part``: where a piece starts)."""
         by_id = {cs.signature.id: cs.signature for cs in self.signatures}
         aggregator = Aggregator(signatures=by_id, max_evidence=self.max_evidence)
         tallies = []
         for name, source in sources:
             tally = Tally(source=name)
             tallies.append(tally)
-            for cs, record, fields in self._hits(source, tally):
+            for cs, record, fields in self._hits(source, tally, part):
                 aggregator.add(cs.signature, record, fields)
         return self.report(aggregator.findings(), [t.freeze() for t in tallies], tallies)
 
     def report(
         self, findings: list[Finding], per_source: list[SourceStats], tallies: list[Tally]
     ) -> Report:
-        """Assemble the report: diagnoses from the findings, totals from the sources."""
+        """Assemble the report: totals from the sources, then the diagnoses."""
         error_sets: Counter[frozenset[str]] = Counter()
         for tally in tallies:
             error_sets.update(tally.error_sets)
-        diagnoses = diagnose(self.pack.diagnoses, findings, error_sets)
-        severities: list[Severity] = [f.severity for f in findings]
+        keyed = {",".join(sorted(k)): v for k, v in error_sets.items()}
+        stats = totals(per_source, keyed, self.max_evidence)
+        return self.diagnosed(Report(findings=findings, stats=stats))
+
+    def diagnosed(self, report: Report) -> Report:
+        """The report with its diagnoses drawn (again) from its findings and stats."""
+        error_sets: Counter[frozenset[str]] = Counter()
+        for key, count in report.stats.error_signature_sets.items():
+            error_sets[frozenset(key.split(",")) if key else frozenset()] += count
+        diagnoses = diagnose(self.pack.diagnoses, report.findings, error_sets)
+        severities: list[Severity] = [f.severity for f in report.findings]
         severities += [d.severity for d in diagnoses]
-        stats = Stats(
-            lines_read=sum(s.lines_read for s in per_source),
-            records=sum(s.records for s in per_source),
-            matches=sum(s.matches for s in per_source),
-            error_records=sum(s.error_records for s in per_source),
-            unexplained_error_records=sum(s.unexplained_error_records for s in per_source),
-            error_signature_sets={
-                ",".join(sorted(k)): v
-                for k, v in sorted(error_sets.items(), key=lambda kv: sorted(kv[0]))
-            },
-            sources=per_source,
-        )
         worst = max(severities, key=SEVERITY_RANK.__getitem__, default=None)
-        return Report(findings=findings, diagnoses=diagnoses, stats=stats, max_severity=worst)
+        return report.model_copy(update={"diagnoses": diagnoses, "max_severity": worst})
+
+    def merge(self, reports: Iterable[Report]) -> Report:
+        """Merge reports of consecutive parts or of several inputs, then draw the diagnoses."""
+        return self.diagnosed(merge_reports(reports))

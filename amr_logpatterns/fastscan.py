@@ -100,10 +100,12 @@ class FastScanner:
             out.append((line, start, frame))
         return out
 
-    def run(self, source: IO[bytes], *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LogRecord]:
+    def run(
+        self, source: IO[bytes], *, chunk_bytes: int = CHUNK_BYTES, first_line: int = 1
+    ) -> Iterator[LogRecord]:
         """Yield the records of every line that needs reading, and account for the rest."""
         stream = self.stream
-        number = 0
+        number = first_line - 1
         carry = b""
         first = True
         failure: BaseException | None = None
@@ -126,7 +128,7 @@ class FastScanner:
             if limit == 0 and not eof:
                 carry = complete + carry
                 continue
-            limit_off = _nth_line_start(complete, limit)
+            limit_off = _nth_line_start(complete, limit, total)
             yield from self._chunk(complete, number, first, limit)
             number += limit
             carry = complete[limit_off:] + carry
@@ -200,9 +202,8 @@ class FastScanner:
         return windows
 
 
-def _nth_line_start(buf: bytes, n: int) -> int:
-    """Offset of line ``n`` (0-based) counted back from the end: only the last few are walked."""
-    total = buf.count(b"\n")
+def _nth_line_start(buf: bytes, n: int, total: int) -> int:
+    """Offset of line ``n`` (0-based) of ``total``, walked back from the end (a few lines)."""
     off = len(buf)
     for _ in range(total - n):
         off = buf.rfind(b"\n", 0, off - 1) + 1

@@ -108,6 +108,7 @@ class Stats(_Result):
     error_records: int = 0
     unexplained_error_records: int = 0
     error_signature_sets: dict[str, int] = Field(default_factory=dict)
+    evidence_limit: int = 5
     sources: list[SourceStats] = Field(default_factory=list)
 
 
@@ -118,6 +119,16 @@ class Report(_Result):
     diagnoses: list[Diagnosis] = Field(default_factory=list)
     stats: Stats = Field(default_factory=Stats)
     max_severity: Severity | None = None
+
+    def merge(self, *others: Report) -> Report:
+        """This report followed by ``others``, as if their inputs had been read in one run.
+
+        Findings, counts, first/last seen, evidence and stats combine exactly;
+        diagnoses are left empty for ``Classifier.merge`` to draw again.
+        """
+        from .merge import merge_reports
+
+        return merge_reports([self, *others])
 
     def has_severity(self, at_least: Severity) -> bool:
         """Whether any finding or diagnosis is at least this severe."""

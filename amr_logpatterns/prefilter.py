@@ -41,23 +41,29 @@ def _escape(text: bytes) -> bytes:
     return b"".join(bytes([b]) if chr(b).isalnum() and b < 128 else b"\\x%02x" % b for b in text)
 
 
-def _literal(text: bytes, *, caseless: bool = False, frame: bool = False) -> Pattern:
+def literal_pattern(text: bytes, *, caseless: bool = False, frame: bool = False) -> Pattern:
     return Pattern(_escape(text), caseless=caseless, frame=frame, literal=text)
 
 
 STRUCTURAL: tuple[Pattern, ...] = (
     # pasted context: commands, fences, tail and describe headers, copy remnants
-    *(_literal(t) for t in (b"kubectl", b"kctrl", b"tanzu", b"stern")),
-    *(_literal(t) for t in (b" oc ", b" oc\t", b"\noc ", b"\noc\t", b">oc ", b">oc\t")),
-    *(_literal(t) for t in (b"==> ", b"```", b"~~~", b"Name:", b"Namespace:", b"[0m", b"\x00")),
-    _literal(b"snip", caseless=True),
+    *(literal_pattern(t) for t in (b"kubectl", b"kctrl", b"tanzu", b"stern")),
+    *(literal_pattern(t) for t in (b" oc ", b" oc\t", b"\noc ", b"\noc\t", b">oc ", b">oc\t")),
+    *(
+        literal_pattern(t)
+        for t in (b"==> ", b"```", b"~~~", b"Name:", b"Namespace:", b"[0m", b"\x00")
+    ),
+    literal_pattern(b"snip", caseless=True),
     # lines that may be empty once a capture tool's wrapper is peeled off
     Pattern(rb"[ \t]\r?$", multiline=True),
     Pattern(rb"\]\r?$", multiline=True),
     Pattern(rb"(?:stdout|stderr) [FP]\r?$", multiline=True),
     Pattern(rb"\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\r?$", multiline=True),
     # records that may be at error level
-    *(_literal(t, caseless=True) for t in (b"error", b"panic", b"fatal", b"critical", b'"err"')),
+    *(
+        literal_pattern(t, caseless=True)
+        for t in (b"error", b"panic", b"fatal", b"critical", b'"err"')
+    ),
     Pattern(rb"[EF]\d{4} \d\d:\d\d:\d\d\.\d{6}"),
     Pattern(rb'"(?:level|severity|lvl|L)"[^\S\n]*:[^\S\n]*"[EeFf]"'),
     # records glued onto one line
@@ -66,17 +72,17 @@ STRUCTURAL: tuple[Pattern, ...] = (
     Pattern(rb"\S" + _ZAP_START),
     Pattern(rb"\S[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] "),
     # lines that join: CRI and Docker partial entries, wrapped JSON, CloudEvent dumps
-    _literal(b"stdout P ", frame=True),  # the joined line may be a stack frame
-    _literal(b"stderr P ", frame=True),
+    literal_pattern(b"stdout P ", frame=True),  # the joined line may be a stack frame
+    literal_pattern(b"stderr P ", frame=True),
     # Docker json-file and Fluent Bit records escape the line they carry, which hides
     # its shape from the patterns here: each such record is read in full
     Pattern(rb'"log"[^\S\n]*:'),
     Pattern(rb'\{"[^\n]*[^}\s][ \t\r]*$', multiline=True),
-    *(_literal(t) for t in (b"sent:", b"Context Attributes,", b"Validation: ")),
+    *(literal_pattern(t) for t in (b"sent:", b"Context Attributes,", b"Validation: ")),
     # stack frames
     Pattern(rb"\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?[ \t\r]*$", multiline=True, frame=True),
     Pattern(rb"goroutine \d+ \[", frame=True),
-    _literal(b"created by ", frame=True),
+    literal_pattern(b"created by ", frame=True),
 )
 
 BLANKISH = re.compile(rb"\n(?=[^A-Za-z0-9\n]*\n)")
@@ -84,7 +90,7 @@ BLANKISH = re.compile(rb"\n(?=[^A-Za-z0-9\n]*\n)")
 
 def patterns_for(literals: Iterable[str]) -> tuple[Pattern, ...]:
     """The structural patterns plus the signatures' literals."""
-    sig = tuple(_literal(lit.encode("utf-8")) for lit in sorted(set(literals)))
+    sig = tuple(literal_pattern(lit.encode("utf-8")) for lit in sorted(set(literals)))
     return STRUCTURAL + sig
 
 

@@ -16,6 +16,7 @@ from .models import SourceStats
 from .reading import DEFAULT_MAX_LINE_LENGTH, LineReader
 from .records import Line, LogRecord
 from .unwrap import Rejoiner
+from .wrappers import PasteState
 
 
 @dataclass
@@ -36,11 +37,12 @@ class Tally:
     matches: int = 0
     read_error: str | None = None
     error_sets: Counter[frozenset[str]] = field(default_factory=Counter)
+    line_offset: int = 0
 
     def freeze(self) -> SourceStats:
         return SourceStats(
             source=self.source,
-            lines_read=self.lines_read,
+            lines_read=max(0, self.lines_read - self.line_offset),
             blank_lines=self.blank_lines,
             skipped_lines=self.skipped_lines,
             text_lines=self.text_lines,
@@ -64,9 +66,13 @@ class RecordStream:
         *,
         max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
         context: dict[str, str] | None = None,
+        state: PasteState | None = None,
     ) -> None:
         self.tally = tally
         self.reader = LineReader(max_line_length=max_line_length, context=context)
+        if state is not None:
+            self.reader.state.session = dict(state.session)
+            self.reader.state.in_fence = state.in_fence
         self.rejoiner = Rejoiner()
         self.grouper = Grouper()
 

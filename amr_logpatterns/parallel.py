@@ -1,0 +1,231 @@
+"""Classify large files on several cores: line-aligned byte ranges in worker processes.
+
+A file is cut only at a *clean* line: one with no special line (see ``prefilter``)
+among the lines just before and after it, so no stack trace, CloudEvent dump,
+partial entry or wrapped record spans the cut. The paste state a later piece
+starts with (a pasted command's namespace, an open Markdown fence) is replayed
+from the context lines before the cut. Pieces are merged in order, so the report
+is the one a single process gives.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import mmap
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .engine import Classifier, Part, open_log
+from .loader import Pack
+from .models import Report
+from .prefilter import literal_pattern, make_engine
+from .reading import LineReader
+from .wrappers import PasteState
+
+MIN_PIECE_BYTES = 16 << 20
+_CLEAN_BEFORE = 80
+_CLEAN_AFTER = 3
+_SEARCH_BYTES = 1 << 20
+_CONTEXT_LITERALS = (
+    b"kubectl",
+    b"kctrl",
+    b"tanzu",
+    b"stern",
+    b"oc ",
+    b"oc\t",
+    b"```",
+    b"~~~",
+    b"==> ",
+    b"Name:",
+    b"Namespace:",
+)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One worker's share: a byte range of a file and where it starts."""
+
+    path: str
+    start: int
+    end: int
+    part: Part
+
+
+def _clean_cut(classifier: Classifier, data: mmap.mmap, nominal: int) -> int | None:
+    """A line start near ``nominal`` with no special line close before or after it."""
+    begin = max(0, data.rfind(b"\n", 0, max(0, nominal - 64 * 1024)) + 1)
+    end = min(len(data), nominal + _SEARCH_BYTES)
+    window = bytes(data[begin:end])
+    cut = window.rfind(b"\n")
+    if cut < 0:
+        return None
+    window = window[: cut + 1]
+    plain, frames = classifier.stage1().scan(window)
+    specials = sorted({window.count(b"\n", 0, o) for o in (*plain, *frames)})
+    total = window.count(b"\n")
+    first = window.count(b"\n", 0, max(0, nominal - begin))
+    # a clean line has no special line in the _CLEAN_BEFORE lines before it or the
+    # _CLEAN_AFTER lines from it on: look in the gaps between special lines
+    bounds = [-_CLEAN_BEFORE - 1, *specials, total + _CLEAN_AFTER]
+    for prev, nxt in itertools.pairwise(bounds):
+        line = max(prev + _CLEAN_BEFORE + 1, first, _CLEAN_BEFORE)
+        if line + _CLEAN_AFTER <= nxt and line + _CLEAN_AFTER < total:
+            return begin + _nth_start(window, line)
+    return None
+
+
+def _nth_start(buf: bytes, line: int) -> int:
+    pos = 0
+    for _ in range(line):
+        pos = buf.find(b"\n", pos) + 1
+    return pos
+
+
+def _state_at(classifier: Classifier, data: mmap.mmap, cut: int) -> PasteState:
+    """Replay the context lines before ``cut`` to get the paste state there."""
+    finder = make_engine(classifier.engine, [literal_pattern(t) for t in _CONTEXT_LITERALS])
+    offsets: set[int] = set()
+    step = 8 << 20
+    for a in range(0, cut, step):
+        chunk_end = data.find(b"\n", min(a + step, cut) - 1)
+        chunk_end = cut if chunk_end < 0 or chunk_end >= cut else chunk_end + 1
+        start = data.rfind(b"\n", 0, a) + 1 if a else 0
+        chunk = data[start:chunk_end]
+        for offset in finder.scan(chunk)[0]:
+            offsets.add(start + chunk.rfind(b"\n", 0, offset) + 1)
+    reader = LineReader()
+    for start in sorted(offsets):
+        nl = data.find(b"\n", start)
+        reader.push(2, data[start : nl if nl >= 0 else len(data)])
+    reader.state.partial = None
+    return reader.state
+
+
+def _count_lines(data: mmap.mmap, start: int, end: int) -> int:
+    """Newlines in a range, counted in slices so memory stays small."""
+    step = 8 << 20
+    return sum(data[a : min(a + step, end)].count(b"\n") for a in range(start, end, step))
+
+
+class _Range(io.RawIOBase):
+    """A byte range of a file, read as a stream of its own."""
+
+    def __init__(self, path: str, start: int, end: int) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - closed with the range
+        self._file.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)[: self._left]
+        n = self._file.readinto(view)
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def pieces(classifier: Classifier, path: str, jobs: int) -> list[Piece]:
+    """Cut a file into up to ``jobs`` clean, line-aligned pieces."""
+    size = os.path.getsize(path)
+    whole = [Piece(path, 0, size, Part(1, PasteState()))]
+    if jobs < 2 or size < 2 * MIN_PIECE_BYTES:
+        return whole
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data[:2] == b"\x1f\x8b":
+            return whole
+        cuts: list[int] = []
+        for k in range(1, jobs):
+            cut = _clean_cut(classifier, data, size * k // jobs)
+            if cut is not None and (not cuts or cut > cuts[-1]) and cut < size:
+                cuts.append(cut)
+        bounds = [0, *cuts, size]
+        out = []
+        line = 1
+        for a, b in itertools.pairwise(bounds):
+            state = _state_at(classifier, data, a) if a else PasteState()
+            out.append(Piece(path, a, b, Part(line, state)))
+            line += _count_lines(data, a, b)
+        return out
+
+
+_WORKER: Classifier | None = None
+
+
+def _init(pack: Pack, engine: str, max_evidence: int, max_line_length: int) -> None:
+    global _WORKER
+    _WORKER = Classifier(
+        pack, engine=engine, max_evidence=max_evidence, max_line_length=max_line_length
+    )
+
+
+def _classify_piece(piece: Piece) -> Report:
+    assert _WORKER is not None
+    if piece.start == 0 and piece.end == os.path.getsize(piece.path):
+        with open_log(piece.path) as handle:
+            return _WORKER.classify_many([(piece.path, handle)], part=piece.part)
+    with io.BufferedReader(_Range(piece.path, piece.start, piece.end), 1 << 20) as handle:
+        return _WORKER.classify_many([(piece.path, handle)], part=piece.part)
+
+
+def _scan_piece(piece: Piece) -> str:
+    """The jsonl lines of one piece's matches."""
+    assert _WORKER is not None
+    from .formatters.json_report import format_match
+
+    if piece.start == 0 and piece.end == os.path.getsize(piece.path):
+        handle: Any = open_log(piece.path)
+    else:
+        handle = io.BufferedReader(_Range(piece.path, piece.start, piece.end), 1 << 20)
+    with handle:
+        matches = _WORKER.scan(handle, source_name=piece.path, part=piece.part)
+        return "".join(format_match(m) + "\n" for m in matches)
+
+
+def _plan(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> list[Piece] | None:
+    """The pieces for the workers, or None when one process is the better choice."""
+    names = [str(p) for p in paths]
+    if jobs < 2 or sum(os.path.getsize(n) for n in names) < 2 * MIN_PIECE_BYTES:
+        return None
+    work = [piece for name in names for piece in pieces(classifier, name, jobs)]
+    return work if len(work) >= 2 else None
+
+
+def _pool(classifier: Classifier, jobs: int) -> ProcessPoolExecutor:
+    args = (classifier.pack, classifier.engine, classifier.max_evidence, classifier.max_line_length)
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=args)
+
+
+def classify_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> Report:
+    """Classify files with ``jobs`` worker processes; the same report as one process gives."""
+    names = [str(p) for p in paths]
+    work = _plan(classifier, names, jobs)
+    if work is None:
+        return classifier.classify_files(names)
+    with _pool(classifier, jobs) as pool:
+        return classifier.merge(pool.map(_classify_piece, work))
+
+
+def scan_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> Iterator[str]:
+    """The jsonl lines of every match, in input order, found by ``jobs`` worker processes."""
+    names = [str(p) for p in paths]
+    work = _plan(classifier, names, jobs)
+    if work is None:
+        from .formatters.json_report import format_match
+
+        for name in names:
+            with open_log(name) as handle:
+                for match in classifier.scan(handle, source_name=name):
+                    yield format_match(match) + "\n"
+        return
+    with _pool(classifier, jobs) as pool:
+        yield from pool.map(_scan_piece, work)
