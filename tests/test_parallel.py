@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from amr_logpatterns import Classifier, Report
-from amr_logpatterns import parallel
 from conftest import ROOT
 from logsynth import messy_log
+
+from amr_logpatterns import Classifier, Report, parallel
 
 LOGS = sorted(str(p) for p in (ROOT / "examples" / "logs").glob("*.log"))
 NOISE = b"".join(
