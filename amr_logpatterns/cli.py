@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO
 
 from . import __version__
@@ -43,6 +44,16 @@ class _Version(argparse.Action):
             f"amr-logpatterns {__version__}\n"
             f"stage-1 engine: {engines[0]} (available: {', '.join(engines)})\n",
         )
+
+
+def cache_dir() -> Path | None:
+    """Where the command keeps validated packs: ``$AMR_LOGPATTERNS_CACHE`` (``off`` to
+    disable), else ``$XDG_CACHE_HOME/amr-logpatterns`` or ``~/.cache/amr-logpatterns``."""
+    setting = os.environ.get("AMR_LOGPATTERNS_CACHE")
+    if setting is not None:
+        return None if setting.lower() in ("", "off", "0", "no") else Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "amr-logpatterns"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -252,7 +263,7 @@ def main(
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
     try:
-        pack = load_packs(*args.patterns)
+        pack = load_packs(*args.patterns, cache_dir=cache_dir())
     except PackError as exc:
         print(f"amr-logpatterns: {exc}", file=err)
         return EXIT_USAGE

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -77,6 +78,21 @@ def open_log(path: str | Path) -> IO[bytes]:
     return handle
 
 
+FAST_PATH_MIN_BYTES = 1 << 20
+
+
+def _size(stream: IO[bytes]) -> int:
+    """Bytes left in a stream, when that is cheap to know (compressed streams: unknown, large)."""
+    if isinstance(stream, io.BytesIO):
+        return len(stream.getbuffer()) - stream.tell()
+    if isinstance(stream, gzip.GzipFile):
+        return FAST_PATH_MIN_BYTES
+    try:
+        return os.fstat(stream.fileno()).st_size - stream.tell()
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return FAST_PATH_MIN_BYTES
+
+
 def _binary_stream(source: object) -> IO[bytes] | None:
     """The source as a binary stream the fast path can read in chunks, if it is one."""
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -95,6 +111,7 @@ class Classifier:
     ``engine`` picks stage 1 of the fast path for binary inputs (files, bytes):
     ``auto`` (the fastest installed), ``hyperscan``, ``re2``, ``stdlib``, or
     ``exact`` to read every line through the full pipeline. All give the same report.
+    Inputs under ``fast_path_min_bytes`` are read exactly: building stage 1 costs more.
     """
 
     def __init__(
@@ -105,6 +122,7 @@ class Classifier:
         max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
         engine: str = "auto",
         chunk_bytes: int = CHUNK_BYTES,
+        fast_path_min_bytes: int = FAST_PATH_MIN_BYTES,
     ) -> None:
         self.pack = pack if pack is not None else load_packs()
         components = {c.id: c for c in self.pack.components}
@@ -121,6 +139,7 @@ class Classifier:
         self.engine = available_engines()[0] if engine == "auto" else engine
         self._prefilter: Engine | None = None
         self.chunk_bytes = chunk_bytes
+        self.fast_path_min_bytes = fast_path_min_bytes
 
     def stage1(self) -> Engine:
         """The compiled stage-1 engine of the fast path (built on first use)."""
@@ -142,6 +161,8 @@ class Classifier:
         tally.line_offset = first_line - 1
         tally.lines_read = first_line - 1
         binary = None if self.engine == "exact" else _binary_stream(source)
+        if binary is not None and _size(binary) < self.fast_path_min_bytes:
+            source, binary = binary, None  # a small input: building stage 1 costs more
         try:
             if binary is not None:
                 scanner = FastScanner(self.stage1(), stream, self.max_line_length)

@@ -7,6 +7,10 @@ problems of a load are collected before ``PackError`` is raised.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .schema import Component, DiagnosisSpec, Signature
 
 MAX_PACK_FILE_BYTES = 1 << 20
+CACHE_FORMAT = 1
 MAX_YAML_NODES = 20_000
 
 _ALLOWED_TAGS = frozenset(
@@ -30,7 +35,7 @@ Marks = dict[tuple[Any, ...], tuple[int, int]]
 class Problem(BaseModel):
     """One thing wrong in a pack, and exactly where."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     path: str
     line: int
@@ -58,7 +63,7 @@ class PackError(ValueError):
 class Pack(BaseModel):
     """Signatures, diagnoses and components, ready to compile into a classifier."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     signatures: tuple[Signature, ...] = ()
     diagnoses: tuple[DiagnosisSpec, ...] = ()
@@ -298,8 +303,50 @@ def load_pack_dirs(paths: Iterable[Path]) -> Pack:
     return pack
 
 
-def load_packs(*paths: str | Path, builtin: bool = True) -> Pack:
-    """Load the built-in packs (unless ``builtin=False``) plus user pack directories."""
+def _pack_key(roots: list[Path]) -> str | None:
+    """A digest of every pack file's path and contents (None when a root is missing)."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{sys.version_info[:2]}".encode())
+    for root in roots:
+        if root.is_file():
+            files = [root]
+        elif root.is_dir():
+            files = sorted(root.rglob("*.yaml"))
+        else:
+            return None
+        for path in files:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def load_packs(
+    *paths: str | Path, builtin: bool = True, cache_dir: str | Path | None = None
+) -> Pack:
+    """Load the built-in packs (unless ``builtin=False``) plus user pack directories.
+
+    With ``cache_dir``, the validated packs are kept there keyed by a digest of
+    the files' contents, so a later load of the same files skips parsing.
+    """
     roots = [builtin_patterns_dir()] if builtin else []
     roots += [Path(p) for p in paths]
-    return load_pack_dirs(roots)
+    key = _pack_key(roots) if cache_dir is not None else None
+    if key is None or cache_dir is None:
+        return load_pack_dirs(roots)
+    cached = Path(cache_dir) / f"pack-{key}.pickle"
+    try:
+        with cached.open("rb") as f:
+            pack = pickle.load(f)
+        if isinstance(pack, Pack):
+            return pack
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    pack = load_pack_dirs(roots)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(pack, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(tmp, 0o600)
+        tmp.replace(cached)
+    except OSError:
+        pass
+    return pack

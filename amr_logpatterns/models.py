@@ -10,7 +10,7 @@ FieldValue = bool | int | float | str | None
 
 
 class _Result(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Match(_Result):

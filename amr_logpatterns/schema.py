@@ -35,7 +35,7 @@ Pattern = Annotated[str, AfterValidator(_compiles)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class RemediationStep(_Strict):

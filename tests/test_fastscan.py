@@ -23,7 +23,7 @@ def exact() -> Classifier:
 
 @pytest.fixture(scope="module", params=ENGINES)
 def fast(request: pytest.FixtureRequest) -> Classifier:
-    return Classifier(engine=request.param)
+    return Classifier(engine=request.param, fast_path_min_bytes=0)
 
 
 def test_stdlib_engine_is_always_available() -> None:
@@ -41,7 +41,7 @@ def test_same_report_on_generated_messy_logs(exact: Classifier, fast: Classifier
     data = messy_log(seed)
     want = exact.classify(data, source_name="gen")
     assert fast.classify(data, source_name="gen") == want
-    small_chunks = Classifier(engine=fast.engine, chunk_bytes=512)
+    small_chunks = Classifier(engine=fast.engine, chunk_bytes=512, fast_path_min_bytes=0)
     assert small_chunks.classify(data, source_name="gen") == want
 
 
@@ -49,3 +49,4 @@ def test_files_take_the_fast_path_and_agree(exact: Classifier, fast: Classifier,
     path = tmp_path / "big.log"
     path.write_bytes(b"".join(messy_log(seed, 200) + b"\n" for seed in range(5)))
     assert fast.classify_file(path) == exact.classify(path.read_bytes(), source_name=str(path))
+    assert fast._prefilter is not None, "the fast path was not taken"

@@ -151,3 +151,22 @@ def test_signature_file_is_named_after_its_id() -> None:
     pack = load_packs()
     for item_id, origin in pack.origins.items():
         assert Path(origin).stem == item_id, origin
+
+
+def test_pack_cache_is_keyed_by_contents(tmp_path: Path) -> None:
+    pack_dir = write_pack(tmp_path / "p", {"components/demo.yaml": COMPONENT, "demo/demo.thing-broke.yaml": SIGNATURE})
+    cache = tmp_path / "cache"
+    first = load_packs(pack_dir, builtin=False, cache_dir=cache)
+    assert len(list(cache.glob("pack-*.pickle"))) == 1
+    assert load_packs(pack_dir, builtin=False, cache_dir=cache) == first
+    (pack_dir / "demo" / "demo.thing-broke.yaml").write_text(SIGNATURE.replace("A thing broke", "Changed"))
+    changed = load_packs(pack_dir, builtin=False, cache_dir=cache)
+    assert changed.signatures[0].title == "Changed"
+    assert len(list(cache.glob("pack-*.pickle"))) == 2
+
+
+def test_a_broken_pack_is_never_cached(tmp_path: Path) -> None:
+    pack_dir = write_pack(tmp_path / "p", {"components/demo.yaml": COMPONENT, "s.yaml": "id: [oops\n"})
+    with pytest.raises(PackError):
+        load_packs(pack_dir, builtin=False, cache_dir=tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("*")) if (tmp_path / "cache").exists() else True
