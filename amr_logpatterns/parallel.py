@@ -23,7 +23,7 @@ from typing import Any
 from .engine import Classifier, Part, open_log
 from .loader import Pack
 from .models import Report
-from .prefilter import literal_pattern, make_engine
+from .prefilter import available_engines, literal_pattern, make_engine
 from .reading import LineReader
 from .wrappers import PasteState
 
@@ -88,7 +88,8 @@ def _nth_start(buf: bytes, line: int) -> int:
 
 def _state_at(classifier: Classifier, data: mmap.mmap, cut: int) -> PasteState:
     """Replay the context lines before ``cut`` to get the paste state there."""
-    finder = make_engine(classifier.engine, [literal_pattern(t) for t in _CONTEXT_LITERALS])
+    engine = "hyperscan" if "hyperscan" in available_engines() else "stdlib"
+    finder = make_engine(engine, [literal_pattern(t) for t in _CONTEXT_LITERALS])
     offsets: set[int] = set()
     step = 8 << 20
     for a in range(0, cut, step):
@@ -103,6 +104,7 @@ def _state_at(classifier: Classifier, data: mmap.mmap, cut: int) -> PasteState:
         nl = data.find(b"\n", start)
         reader.push(2, data[start : nl if nl >= 0 else len(data)])
     reader.state.partial = None
+    reader.state.describe = {}  # a clean cut lies past any describe output
     return reader.state
 
 

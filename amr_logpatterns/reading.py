@@ -97,8 +97,8 @@ class LineReader:
 
     @property
     def idle(self) -> bool:
-        """No partial entry waits for its continuation."""
-        return self.state.partial is None
+        """No partial entry waits for its continuation, no describe output is open."""
+        return self.state.partial is None and not self.state.describe
 
     def push(self, number: int, item: str | bytes) -> list[Line]:
         """Take physical line ``number``; return the lines that are complete now."""

@@ -107,6 +107,7 @@ class PasteState:
     """What earlier lines of the same paste told us about the lines that follow."""
 
     session: dict[str, str] = field(default_factory=dict)
+    describe: dict[str, str] = field(default_factory=dict)
     in_fence: bool = False
     partial: Line | None = None
 
@@ -287,6 +288,7 @@ def _paste_marker(number: int, text: str, state: PasteState) -> Line | None:
     if _FENCE.match(text):
         if state.in_fence:
             state.session = {}
+            state.describe = {}
         state.in_fence = not state.in_fence
         return Line(number=number, text=text, kind="skipped")
     if _ELISION.match(text):
@@ -294,10 +296,12 @@ def _paste_marker(number: int, text: str, state: PasteState) -> Line | None:
     m = _COMMAND.match(text)
     if m:
         state.session = command_context(m["args"])
+        state.describe = {}
         return Line(number=number, text=text, kind="skipped")
     m = _TAIL_HEADER.match(text)
     if m:
         state.session = {"file": m["file"], **path_context(m["file"])}
+        state.describe = {}
         return Line(number=number, text=text, kind="skipped")
     return None
 
@@ -305,11 +309,11 @@ def _paste_marker(number: int, text: str, state: PasteState) -> Line | None:
 def _note_describe_header(text: str, state: PasteState) -> None:
     m = _DESCRIBE_NAME.match(text)
     if m:
-        state.session["workload"] = m["name"]
+        state.describe["workload"] = m["name"]
         return
     m = _DESCRIBE_NAMESPACE.match(text)
     if m:
-        state.session["namespace"] = m["namespace"]
+        state.describe["namespace"] = m["namespace"]
 
 
 def peel(number: int, text: str, state: PasteState) -> list[Line]:
@@ -339,12 +343,16 @@ def peel(number: int, text: str, state: PasteState) -> list[Line]:
         text = text.lstrip(" \t")
     if cri_flag != "P":
         text = text.rstrip()
+    if state.describe and STRUCTURED_START.match(text):
+        state.describe = {}  # log records follow: the describe output has ended
     _note_describe_header(text, state)
     line = Line(
         number=number,
         text=text,
         kind="text" if text else "blank",
-        context={**state.session, **context} if state.session else context,
+        context={**state.session, **state.describe, **context}
+        if state.session or state.describe
+        else context,
         end_number=end,
     )
     if cri_flag == "P":

@@ -15,3 +15,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(scope="session")
 def classifier() -> Classifier:
     return Classifier()
+
+
+@pytest.fixture(autouse=True)
+def _private_pack_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command caches packs; tests keep that cache out of the user's home."""
+    monkeypatch.setenv("AMR_LOGPATTERNS_CACHE", str(tmp_path_factory.getbasetemp() / "pack-cache"))

@@ -169,4 +169,5 @@ def test_a_broken_pack_is_never_cached(tmp_path: Path) -> None:
     pack_dir = write_pack(tmp_path / "p", {"components/demo.yaml": COMPONENT, "s.yaml": "id: [oops\n"})
     with pytest.raises(PackError):
         load_packs(pack_dir, builtin=False, cache_dir=tmp_path / "cache")
-    assert not list((tmp_path / "cache").glob("*")) if (tmp_path / "cache").exists() else True
+    cache = tmp_path / "cache"
+    assert not cache.exists() or not any(cache.iterdir())

@@ -173,3 +173,10 @@ def test_command_context_stops_at_a_pipe() -> None:
     assert command_context("-n amr-observer-system logs pod-x -c manager --previous | tail -n 15") == {
         "namespace": "amr-observer-system", "workload": "pod-x", "container": "manager",
     }
+
+
+def test_describe_context_ends_where_log_records_start() -> None:
+    text = "Name:         cert-manager-6d5f-abc12\nNamespace:    cert-manager\nEvents:\n" + ZAP + "\n"
+    lines = list(read_lines(text))
+    assert lines[2].context == {"workload": "cert-manager-6d5f-abc12", "namespace": "cert-manager"}
+    assert lines[3].context == {}
