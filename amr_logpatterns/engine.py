@@ -24,7 +24,7 @@ from .loader import Pack, load_packs
 from .matcher import (
     CompiledSignature,
     compile_signature,
-    keyword_screen,
+    keyword_index,
     match_signatures,
     to_match,
 )
@@ -129,7 +129,7 @@ class Classifier:
         self.signatures: tuple[CompiledSignature, ...] = tuple(
             compile_signature(s, components) for s in self.pack.signatures
         )
-        self.screen = keyword_screen(self.signatures)
+        self.index = keyword_index(self.signatures)
         self.max_evidence = max_evidence
         self.max_line_length = max_line_length
         if engine not in ("auto", "exact", *ENGINES):
@@ -177,10 +177,10 @@ class Classifier:
         yield from stream.finish()
 
     def _hits(self, source: Source, tally: Tally, part: Part | None = None) -> Iterator[Hit]:
-        signatures, screen = self.signatures, self.screen
+        index = self.index
         for record in self._records(source, tally, part):
             tally.records += 1
-            found = match_signatures(signatures, record, screen)
+            found = match_signatures(index, record)
             tally.matches += len(found)
             is_error = record.level in _ERROR_LEVELS or any(
                 cs.signature.severity == "error" for cs, _ in found

@@ -23,7 +23,7 @@ from typing import Any
 from .engine import Classifier, Part, open_log
 from .loader import Pack
 from .models import Report
-from .prefilter import available_engines, literal_pattern, make_engine
+from .prefilter import BOUNDARY, available_engines, literal_pattern, make_engine
 from .reading import LineReader
 from .wrappers import PasteState
 
@@ -65,7 +65,8 @@ def _clean_cut(classifier: Classifier, data: mmap.mmap, nominal: int) -> int | N
     if cut < 0:
         return None
     window = window[: cut + 1]
-    plain, frames = classifier.stage1().scan(window)
+    engine = "hyperscan" if "hyperscan" in available_engines() else "stdlib"
+    plain, frames = make_engine(engine, BOUNDARY).scan(window)
     specials = sorted({window.count(b"\n", 0, o) for o in (*plain, *frames)})
     total = window.count(b"\n")
     first = window.count(b"\n", 0, max(0, nominal - begin))

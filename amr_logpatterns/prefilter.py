@@ -85,6 +85,17 @@ STRUCTURAL: tuple[Pattern, ...] = (
     literal_pattern(b"created by ", frame=True),
 )
 
+#: What a line-aligned cut between worker processes must keep away from: the lines
+#: that start or continue a multi-line record, and describe output (its context).
+BOUNDARY: tuple[Pattern, ...] = tuple(
+    p
+    for p in STRUCTURAL
+    if p.frame
+    or p.literal
+    in (b"sent:", b"Context Attributes,", b"Validation: ", b"Name:", b"Namespace:", b"```", b"~~~")
+    or p.regex in (rb'"log"[^\S\n]*:', rb'\{"[^\n]*[^}\s][ \t\r]*$')
+)
+
 BLANKISH = re.compile(rb"\n(?=[^A-Za-z0-9\n]*\n)")
 
 
