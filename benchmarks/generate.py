@@ -16,7 +16,7 @@ NOISE = (
     '{{"level":"info","ts":"2024-05-01T10:{m:02d}:{s:02d}.{i:06d}Z","logger":"cache","msg":"synced","objects":{i}}}',
     "I0501 10:{m:02d}:{s:02d}.{i:06d}       1 reflector.go:351] Watch close - *v1.Pod total {i} items received",
     "2024/05/01 10:{m:02d}:{s:02d} http: TLS handshake from 10.2.{s}.{m}:443 ok",
-    "2024-05-01T10:{m:02d}:{s:02d}.{i:09d}Z stdout F 2024-05-01T10:{m:02d}:{s:02d}Z\tDEBUG\tscheduler\tqueue length\t{{\"len\": {i}}}",
+    '2024-05-01T10:{m:02d}:{s:02d}.{i:09d}Z stdout F 2024-05-01T10:{m:02d}:{s:02d}Z\tDEBUG\tscheduler\tqueue length\t{{"len": {i}}}',
     '{{"level":"debug","ts":1714557600.{i},"logger":"kapp-controller","msg":"reconcile done","app":"tap-{i}"}}',
 )
 BLOCKS = (
