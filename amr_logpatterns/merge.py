@@ -14,19 +14,7 @@ from .aggregate import finalise
 from .models import Finding, Report, SourceStats, Stats
 from .schema import SEVERITY_RANK
 
-_COUNTS = (
-    "lines_read",
-    "blank_lines",
-    "skipped_lines",
-    "records",
-    "text_lines",
-    "decode_errors",
-    "nul_lines",
-    "truncated_lines",
-    "error_records",
-    "unexplained_error_records",
-    "matches",
-)
+_COUNTS = tuple(name for name, f in SourceStats.model_fields.items() if f.annotation is int)
 
 
 def _merge_source(a: SourceStats, b: SourceStats) -> SourceStats:

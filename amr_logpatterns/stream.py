@@ -40,21 +40,9 @@ class Tally:
     line_offset: int = 0
 
     def freeze(self) -> SourceStats:
-        return SourceStats(
-            source=self.source,
-            lines_read=max(0, self.lines_read - self.line_offset),
-            blank_lines=self.blank_lines,
-            skipped_lines=self.skipped_lines,
-            text_lines=self.text_lines,
-            records=self.records,
-            decode_errors=self.decode_errors,
-            nul_lines=self.nul_lines,
-            truncated_lines=self.truncated_lines,
-            error_records=self.error_records,
-            unexplained_error_records=self.unexplained_error_records,
-            matches=self.matches,
-            read_error=self.read_error,
-        )
+        values = {name: getattr(self, name) for name in SourceStats.model_fields}
+        values["lines_read"] = max(0, self.lines_read - self.line_offset)
+        return SourceStats(**values)
 
 
 class RecordStream:
