@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import mmap
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -56,17 +55,58 @@ class Piece:
     part: Part
 
 
-def _clean_cut(classifier: Classifier, data: mmap.mmap, nominal: int) -> int | None:
+class _File:
+    """Positional reads of a file, so planning the cuts never maps the file into memory."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.size = os.fstat(fd).st_size
+
+    def read(self, start: int, end: int) -> bytes:
+        return os.pread(self.fd, max(0, min(end, self.size) - start), start)
+
+    def line_start(self, pos: int) -> int:
+        """Where the line holding byte ``pos`` starts."""
+        while pos > 0:
+            lo = max(0, pos - 65536)
+            nl = self.read(lo, pos).rfind(b"\n")
+            if nl >= 0:
+                return lo + nl + 1
+            pos = lo
+        return 0
+
+    def line_end(self, pos: int) -> int:
+        """Just past the newline that ends the line holding byte ``pos`` (or the end)."""
+        while pos < self.size:
+            block = self.read(pos, pos + 65536)
+            nl = block.find(b"\n")
+            if nl >= 0:
+                return pos + nl + 1
+            pos += len(block)
+        return self.size
+
+    def chunks(self, start: int, end: int, step: int = 8 << 20) -> Iterator[tuple[int, bytes]]:
+        """Line-aligned chunks of ``[start, end)`` with their offsets."""
+        while start < end:
+            stop = min(end, self.line_end(min(start + step, end) - 1))
+            yield start, self.read(start, stop)
+            start = stop
+
+
+def _boundary_engine() -> Any:
+    engine = "hyperscan" if "hyperscan" in available_engines() else "stdlib"
+    return make_engine(engine, BOUNDARY)
+
+
+def _clean_cut(data: _File, nominal: int) -> int | None:
     """A line start near ``nominal`` with no special line close before or after it."""
-    begin = max(0, data.rfind(b"\n", 0, max(0, nominal - 64 * 1024)) + 1)
-    end = min(len(data), nominal + _SEARCH_BYTES)
-    window = bytes(data[begin:end])
+    begin = data.line_start(max(0, nominal - 64 * 1024))
+    window = data.read(begin, nominal + _SEARCH_BYTES)
     cut = window.rfind(b"\n")
     if cut < 0:
         return None
     window = window[: cut + 1]
-    engine = "hyperscan" if "hyperscan" in available_engines() else "stdlib"
-    plain, frames = make_engine(engine, BOUNDARY).scan(window)
+    plain, frames = _boundary_engine().scan(window)
     specials = sorted({window.count(b"\n", 0, o) for o in (*plain, *frames)})
     total = window.count(b"\n")
     first = window.count(b"\n", 0, max(0, nominal - begin))
@@ -87,32 +127,27 @@ def _nth_start(buf: bytes, line: int) -> int:
     return pos
 
 
-def _state_at(classifier: Classifier, data: mmap.mmap, cut: int) -> PasteState:
+def _state_at(data: _File, cut: int) -> PasteState:
     """Replay the context lines before ``cut`` to get the paste state there."""
     engine = "hyperscan" if "hyperscan" in available_engines() else "stdlib"
     finder = make_engine(engine, [literal_pattern(t) for t in _CONTEXT_LITERALS])
-    offsets: set[int] = set()
-    step = 8 << 20
-    for a in range(0, cut, step):
-        chunk_end = data.find(b"\n", min(a + step, cut) - 1)
-        chunk_end = cut if chunk_end < 0 or chunk_end >= cut else chunk_end + 1
-        start = data.rfind(b"\n", 0, a) + 1 if a else 0
-        chunk = data[start:chunk_end]
+    lines: dict[int, bytes] = {}
+    for start, chunk in data.chunks(0, cut):
         for offset in finder.scan(chunk)[0]:
-            offsets.add(start + chunk.rfind(b"\n", 0, offset) + 1)
+            begin = chunk.rfind(b"\n", 0, offset) + 1
+            end = chunk.find(b"\n", offset)
+            lines[start + begin] = chunk[begin : end if end >= 0 else len(chunk)]
     reader = LineReader()
-    for start in sorted(offsets):
-        nl = data.find(b"\n", start)
-        reader.push(2, data[start : nl if nl >= 0 else len(data)])
+    for start in sorted(lines):
+        reader.push(2, lines[start])
     reader.state.partial = None
     reader.state.describe = {}  # a clean cut lies past any describe output
     return reader.state
 
 
-def _count_lines(data: mmap.mmap, start: int, end: int) -> int:
-    """Newlines in a range, counted in slices so memory stays small."""
-    step = 8 << 20
-    return sum(data[a : min(a + step, end)].count(b"\n") for a in range(start, end, step))
+def _count_lines(data: _File, start: int, end: int) -> int:
+    """Newlines in a range, read in chunks so memory stays small."""
+    return sum(chunk.count(b"\n") for _, chunk in data.chunks(start, end))
 
 
 class _Range(io.RawIOBase):
@@ -143,19 +178,20 @@ def pieces(classifier: Classifier, path: str, jobs: int) -> list[Piece]:
     whole = [Piece(path, 0, size, Part(1, PasteState()))]
     if jobs < 2 or size < 2 * MIN_PIECE_BYTES:
         return whole
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if data[:2] == b"\x1f\x8b":
+    with open(path, "rb") as f:
+        data = _File(f.fileno())
+        if data.read(0, 2) == b"\x1f\x8b":
             return whole
         cuts: list[int] = []
         for k in range(1, jobs):
-            cut = _clean_cut(classifier, data, size * k // jobs)
+            cut = _clean_cut(data, size * k // jobs)
             if cut is not None and (not cuts or cut > cuts[-1]) and cut < size:
                 cuts.append(cut)
         bounds = [0, *cuts, size]
         out = []
         line = 1
         for a, b in itertools.pairwise(bounds):
-            state = _state_at(classifier, data, a) if a else PasteState()
+            state = _state_at(data, a) if a else PasteState()
             out.append(Piece(path, a, b, Part(line, state)))
             line += _count_lines(data, a, b)
         return out
