@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -25,8 +26,16 @@ def test_wheel_installs_into_a_fresh_venv_and_classifies(tmp_path: Path) -> None
     )
     (wheel,) = wheels.glob("amr_logpatterns-*.whl")
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    # the fresh venv sees this environment's dependencies (pydantic, regex, PyYAML)
+    # through a plain path entry; the project itself comes only from the wheel
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(site, "outer-deps.pth").write_text("\n".join(sorted(deps)) + "\n")
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
         check=True,
