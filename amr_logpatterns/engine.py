@@ -38,7 +38,6 @@ from .stream import RecordStream, Tally
 from .wrappers import PasteState, path_context
 
 _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
-_READ_ERRORS = READ_ERRORS
 
 
 class InputError(OSError):
@@ -170,7 +169,7 @@ class Classifier:
                 return
             for number, item in enumerate(physical_lines(source), first_line):
                 yield from stream.push(number, item)
-        except _READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             tally.read_error = (
                 f"{tally.source}: reading stopped after line {tally.lines_read}: {exc}"
             )

@@ -78,7 +78,7 @@ class FastScanner:
         self.stream = stream
         self.max_line_length = max_line_length
 
-    def _special_lines(self, buf: bytes, first: bool) -> list[tuple[int, int, int]]:
+    def _special_lines(self, buf: bytes) -> list[tuple[int, int, int]]:
         """Sorted (line index, line start offset, frame flag) of the special lines in ``buf``."""
         stripped = b"\x1b" in buf
         view = _ANSI.sub(b"", buf) if stripped else buf
@@ -107,7 +107,6 @@ class FastScanner:
         stream = self.stream
         number = first_line - 1
         carry = b""
-        first = True
         failure: BaseException | None = None
         while True:
             data, failure = _read(source, chunk_bytes)
@@ -129,20 +128,19 @@ class FastScanner:
                 carry = complete + carry
                 continue
             limit_off = _nth_line_start(complete, limit, total)
-            yield from self._chunk(complete, number, first, limit)
+            yield from self._chunk(complete, number, limit)
             number += limit
             carry = complete[limit_off:] + carry
-            first = False
             if eof:
                 break
         if failure is not None:
             raise failure
         yield from stream.finish()
 
-    def _chunk(self, buf: bytes, base: int, first: bool, total: int) -> Iterator[LogRecord]:
+    def _chunk(self, buf: bytes, base: int, total: int) -> Iterator[LogRecord]:
         """Account for the first ``total`` lines of ``buf``; later ones only inform windows."""
         stream = self.stream
-        specials = self._special_lines(buf, first)
+        specials = self._special_lines(buf)
         windows = self._windows(buf, specials)
         pos_line, pos_off = 0, 0
         for start_line, start_off, window_end in windows:

@@ -172,7 +172,7 @@ class _Range(io.RawIOBase):
         super().close()
 
 
-def pieces(classifier: Classifier, path: str, jobs: int) -> list[Piece]:
+def pieces(path: str, jobs: int) -> list[Piece]:
     """Cut a file into up to ``jobs`` clean, line-aligned pieces."""
     size = os.path.getsize(path)
     whole = [Piece(path, 0, size, Part(1, PasteState()))]
@@ -230,12 +230,12 @@ def _scan_piece(piece: Piece) -> str:
         return "".join(format_match(m) + "\n" for m in matches)
 
 
-def _plan(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> list[Piece] | None:
+def _plan(paths: Iterable[str | Path], jobs: int) -> list[Piece] | None:
     """The pieces for the workers, or None when one process is the better choice."""
     names = [str(p) for p in paths]
     if jobs < 2 or sum(os.path.getsize(n) for n in names) < 2 * MIN_PIECE_BYTES:
         return None
-    work = [piece for name in names for piece in pieces(classifier, name, jobs)]
+    work = [piece for name in names for piece in pieces(name, jobs)]
     return work if len(work) >= 2 else None
 
 
@@ -247,7 +247,7 @@ def _pool(classifier: Classifier, jobs: int) -> ProcessPoolExecutor:
 def classify_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> Report:
     """Classify files with ``jobs`` worker processes; the same report as one process gives."""
     names = [str(p) for p in paths]
-    work = _plan(classifier, names, jobs)
+    work = _plan(names, jobs)
     if work is None:
         return classifier.classify_files(names)
     with _pool(classifier, jobs) as pool:
@@ -257,7 +257,7 @@ def classify_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs:
 def scan_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> Iterator[str]:
     """The jsonl lines of every match, in input order, found by ``jobs`` worker processes."""
     names = [str(p) for p in paths]
-    work = _plan(classifier, names, jobs)
+    work = _plan(names, jobs)
     if work is None:
         from .formatters.json_report import format_match
 

@@ -40,7 +40,7 @@ def test_merge_is_associative(classifier: Classifier) -> None:
 def test_split_file_gives_the_same_report(classifier: Classifier, tmp_path: Path, seed: int) -> None:
     path = tmp_path / "big.log"
     path.write_bytes(b"".join(messy_log(seed * 10 + k, 60) + b"\n" + NOISE for k in range(6)))
-    cut = parallel.pieces(classifier, str(path), 3)
+    cut = parallel.pieces(str(path), 3)
     assert len(cut) == 3 and cut[1].part.first_line > 1
     whole = classifier.classify_file(path)
     assert parallel.classify_parallel(classifier, [path], 3) == whole
@@ -54,7 +54,7 @@ def test_a_piece_starts_with_the_paste_state_before_it(classifier: Classifier, t
     path = tmp_path / "ctx.log"
     failing = b'2024-05-01T10:00:00Z\tERROR\thttpclient\t\t{"error": "request failed with status 503"}\n'
     path.write_bytes(b"$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8 + failing + NOISE)
-    cut = parallel.pieces(classifier, str(path), 2)
+    cut = parallel.pieces(str(path), 2)
     assert cut[1].part.state.session["namespace"] == "shop"
     assert parallel.classify_parallel(classifier, [path], 2) == classifier.classify_file(path)
     assert classifier.classify_file(path).findings == []
