@@ -15,6 +15,7 @@ standard library (``bytes.find`` per literal plus a few regexes) always.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,6 +24,8 @@ from .decoders.shapes import RFC3339, ZAP_LEVEL
 
 LOG_KEYS = rb"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)"
 _ZAP_START = (RFC3339 + r"(?:\t|[ ]+)" + ZAP_LEVEL).encode()
+_TIME_REST = RFC3339.removeprefix(r"\d{4}-").encode()
+_POSSESSIVE = sys.version_info >= (3, 11)
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class Pattern:
     multiline: bool = False
     frame: bool = False
     literal: bytes = b""
+    stdlib: tuple[bytes, ...] = ()
+    """Equivalent regexes for ``re`` that start with a literal, which ``re`` skips to fast."""
 
 
 def _escape(text: bytes) -> bytes:
@@ -55,29 +60,52 @@ STRUCTURAL: tuple[Pattern, ...] = (
     ),
     literal_pattern(b"snip", caseless=True),
     # lines that may be empty once a capture tool's wrapper is peeled off
-    Pattern(rb"[ \t]\r?$", multiline=True),
-    Pattern(rb"\]\r?$", multiline=True),
-    Pattern(rb"(?:stdout|stderr) [FP]\r?$", multiline=True),
-    Pattern(rb"\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\r?$", multiline=True),
+    Pattern(rb"[ \t]\r?$", multiline=True, stdlib=(rb"\n(?<=[ \t]\n)", rb"\n(?<=[ \t]\r\n)")),
+    Pattern(rb"\]\r?$", multiline=True, stdlib=(rb"\n(?<=\]\n)", rb"\n(?<=\]\r\n)")),
+    Pattern(
+        rb"(?:stdout|stderr) [FP]\r?$", multiline=True, stdlib=(rb"(?m)std(?:out|err) [FP]\r?$",)
+    ),
+    Pattern(
+        rb"\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\r?$",
+        multiline=True,
+        stdlib=(rb"(?m):(?<=\d\d:)\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\r?$",),
+    ),
     # records that may be at error level
     *(
         literal_pattern(t, caseless=True)
         for t in (b"error", b"panic", b"fatal", b"critical", b'"err"')
     ),
-    Pattern(rb"[EF]\d{4} \d\d:\d\d:\d\d\.\d{6}"),
+    Pattern(
+        rb"[EF]\d{4} \d\d:\d\d:\d\d\.\d{6}",
+        stdlib=(rb"\.(?<=[EF]\d{4} \d\d:\d\d:\d\d\.)\d{6}",),
+    ),
     Pattern(rb'"(?:level|severity|lvl|L)"[^\S\n]*:[^\S\n]*"[EeFf]"'),
     # records glued onto one line
     Pattern(rb"\}[^\S\n]*\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:'),
-    Pattern(rb"\S\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:'),
-    Pattern(rb"\S" + _ZAP_START),
-    Pattern(rb"\S[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] "),
+    Pattern(
+        rb"\S\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:',
+        stdlib=(rb"\{(?<=\S\{)[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:',),
+    ),
+    Pattern(
+        rb"\S" + _ZAP_START,
+        stdlib=(rb"-(?<=\S\d{4}-)" + _TIME_REST + (r"(?:\t|[ ]+)" + ZAP_LEVEL).encode(),),
+    ),
+    Pattern(
+        rb"\S[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] ",
+        stdlib=(rb"\.(?<=\S[IWEF]\d{4} \d\d:\d\d:\d\d\.)\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] ",),
+    ),
     # lines that join: CRI and Docker partial entries, wrapped JSON, CloudEvent dumps
     literal_pattern(b"stdout P ", frame=True),  # the joined line may be a stack frame
     literal_pattern(b"stderr P ", frame=True),
     # Docker json-file and Fluent Bit records escape the line they carry, which hides
     # its shape from the patterns here: each such record is read in full
     Pattern(rb'"log"[^\S\n]*:'),
-    Pattern(rb'\{"[^\n]*[^}\s][ \t\r]*$', multiline=True),
+    Pattern(
+        rb'\{"[^\n]*[^}\s][ \t\r]*$',
+        multiline=True,
+        # lines that end in spaces or tabs are special through the pattern above
+        stdlib=(rb'(?m)\{"[^\n]*+(?:(?<![}\s])|(?<=[^}\s]\r))$',) if _POSSESSIVE else (),
+    ),
     *(literal_pattern(t) for t in (b"sent:", b"Context Attributes,", b"Validation: ")),
     # stack frames
     Pattern(rb"\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?[ \t\r]*$", multiline=True, frame=True),
@@ -125,6 +153,8 @@ class StdlibEngine:
             if p.literal:
                 text = p.literal.lower() if p.caseless else p.literal
                 self.literals.append((text, p.caseless, p.frame))
+            elif p.stdlib:
+                self.regexes += [(re.compile(alt), p.frame) for alt in p.stdlib]
             else:
                 flags = (re.IGNORECASE if p.caseless else 0) | (re.MULTILINE if p.multiline else 0)
                 self.regexes.append((re.compile(p.regex, flags), p.frame))
