@@ -16,7 +16,14 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from .decoders.shapes import RFC3339, STRUCTURED_START, ZAP_LEVEL, is_continuation_shape
+from .decoders.shapes import (
+    KLOG_HEADER,
+    RFC3339,
+    STRUCTURED_START,
+    ZAP_CONSOLE_START,
+    ZAP_LEVEL,
+    is_continuation_shape,
+)
 from .records import Line
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -316,6 +323,24 @@ def _note_describe_header(text: str, state: PasteState) -> None:
         state.describe["namespace"] = m["namespace"]
 
 
+#: A line that starts with a JSON, zap console or klog record carries no wrapper and is
+#: no pasted marker: it skips the wrapper stage (Go log lines do not: a prompt may
+#: precede a command in the same shape).
+_RECORD_FIRST = re.compile(
+    "(?:"
+    + "|".join(
+        (r'\{\s*"(?:level|ts|msg|message|severity|L|T|M)"\s*:', ZAP_CONSOLE_START, KLOG_HEADER)
+    )
+    + ")"
+)
+
+
+def _record_line(number: int, text: str, state: PasteState) -> Line:
+    state.describe = {}  # log records follow: any describe output has ended
+    context = {**state.session} if state.session else {}
+    return Line(number=number, text=text, context=context)
+
+
 def peel(number: int, text: str, state: PasteState) -> list[Line]:
     """Turn one decoded physical line into the ``Line`` (or lines) it stands for."""
     text = strip_ansi(text)
@@ -325,6 +350,8 @@ def peel(number: int, text: str, state: PasteState) -> list[Line]:
     text = text.lstrip(" \t")
     if not text.strip():
         return [*state.flush(), Line(number=number, text="", kind="blank")]
+    if state.partial is None and _RECORD_FIRST.match(text):
+        return [_record_line(number, text.rstrip(), state)]
     marker = _paste_marker(number, text.rstrip(), state)
     if marker is not None:
         return [*state.flush(), marker]

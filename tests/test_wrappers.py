@@ -180,3 +180,8 @@ def test_describe_context_ends_where_log_records_start() -> None:
     lines = list(read_lines(text))
     assert lines[2].context == {"workload": "cert-manager-6d5f-abc12", "namespace": "cert-manager"}
     assert lines[3].context == {}
+
+
+def test_a_shipper_record_that_starts_with_its_time_is_still_unwrapped() -> None:
+    line = only('{"time":"2024-03-02T08:11:09Z","log":"hello\\n","stream":"stdout"}')
+    assert line.text == "hello"
