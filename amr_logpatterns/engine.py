@@ -70,10 +70,11 @@ def open_log(path: str | Path) -> IO[bytes]:
         handle = p.open("rb")
     except OSError as exc:
         raise InputError(f"{p}: cannot open: {exc.strerror or exc}") from exc
-    if handle.read(2) == b"\x1f\x8b":
-        handle.seek(0)
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    compressed = handle.read(2) == b"\x1f\x8b"
     handle.seek(0)
+    if compressed:
+        handle.close()
+        return gzip.open(p, "rb")  # type: ignore[return-value]  # closes its own file
     return handle
 
 
