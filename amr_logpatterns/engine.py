@@ -136,7 +136,13 @@ class Classifier:
             raise ValueError(
                 f"unknown engine {engine!r}; choose from auto, exact, {', '.join(ENGINES)}"
             )
-        self.engine = available_engines()[0] if engine == "auto" else engine
+        installed = available_engines()
+        if engine in ENGINES and engine not in installed:
+            raise ValueError(
+                f"engine {engine!r} is not installed (pip install 'amr-logpatterns[fast]');"
+                f" installed: {', '.join(installed)}"
+            )
+        self.engine = installed[0] if engine == "auto" else engine
         self._prefilter: Engine | None = None
         self.chunk_bytes = chunk_bytes
         self.fast_path_min_bytes = fast_path_min_bytes

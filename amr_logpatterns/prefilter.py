@@ -14,6 +14,7 @@ standard library (``bytes.find`` per literal plus a few regexes) always.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from collections.abc import Iterable
@@ -265,14 +266,8 @@ ENGINES = ("hyperscan", "re2", "stdlib")
 
 def available_engines() -> list[str]:
     """The engines that can run here, fastest first."""
-    out = []
-    for name, module in (("hyperscan", "hyperscan"), ("re2", "re2")):
-        try:
-            __import__(module)
-        except ImportError:
-            continue
-        out.append(name)
-    return [*out, "stdlib"]
+    installed = [name for name in ("hyperscan", "re2") if importlib.util.find_spec(name)]
+    return [*installed, "stdlib"]
 
 
 def make_engine(name: str, patterns: Iterable[Pattern]) -> Engine:
