@@ -50,3 +50,16 @@ def test_files_take_the_fast_path_and_agree(exact: Classifier, fast: Classifier,
     path.write_bytes(b"".join(messy_log(seed, 200) + b"\n" for seed in range(5)))
     assert fast.classify_file(path) == exact.classify(path.read_bytes(), source_name=str(path))
     assert fast._prefilter is not None, "the fast path was not taken"
+
+
+def test_an_engine_that_is_not_installed_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in ("hyperscan", "re2") else real(name, *a))
+    with pytest.raises(ValueError, match="engine 'hyperscan' is not installed"):
+        Classifier(engine="hyperscan")
+    assert Classifier().engine == "stdlib"
+    from amr_logpatterns.cli import main
+
+    assert main(["scan", "--engine", "re2", str(FILES[0])]) == 2
