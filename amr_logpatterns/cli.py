@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _scan(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> int:
     try:
-        classifier = Classifier(pack, engine=args.engine)
+        classifier = Classifier(pack, engine=args.engine, cache_dir=cache_dir())
     except (ValueError, ImportError) as exc:
         print(f"amr-logpatterns: --engine {args.engine}: {exc}", file=err)
         return EXIT_USAGE

@@ -123,6 +123,7 @@ class Classifier:
         engine: str = "auto",
         chunk_bytes: int = CHUNK_BYTES,
         fast_path_min_bytes: int = FAST_PATH_MIN_BYTES,
+        cache_dir: str | Path | None = None,
     ) -> None:
         self.pack = pack if pack is not None else load_packs()
         components = {c.id: c for c in self.pack.components}
@@ -146,12 +147,13 @@ class Classifier:
         self._prefilter: Engine | None = None
         self.chunk_bytes = chunk_bytes
         self.fast_path_min_bytes = fast_path_min_bytes
+        self.cache_dir = None if cache_dir is None else Path(cache_dir)
 
     def stage1(self) -> Engine:
         """The compiled stage-1 engine of the fast path (built on first use)."""
         if self._prefilter is None:
             literals = [lit for cs in self.signatures for lit in signature_literals(cs.signature)]
-            self._prefilter = make_engine(self.engine, patterns_for(literals))
+            self._prefilter = make_engine(self.engine, patterns_for(literals), self.cache_dir)
         return self._prefilter
 
     def _records(

@@ -14,11 +14,14 @@ standard library (``bytes.find`` per literal plus a few regexes) always.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from .decoders.shapes import RFC3339, ZAP_LEVEL
@@ -200,7 +203,7 @@ class HyperscanEngine:
 
     name = "hyperscan"
 
-    def __init__(self, patterns: Iterable[Pattern]) -> None:
+    def __init__(self, patterns: Iterable[Pattern], cache_dir: Path | None = None) -> None:
         import hyperscan
 
         self._hs = hyperscan
@@ -216,10 +219,38 @@ class HyperscanEngine:
             flags.append(f)
         exprs = [p.regex for p in pats] + [rb"\n[^A-Za-z0-9\n]*\n"]
         flags.append(0)
-        self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self.db.compile(expressions=exprs, ids=list(range(len(exprs))), flags=flags)
-        self.scratch = hyperscan.Scratch(self.db)
+        db: Any = self._load(cache_dir, exprs, flags) if cache_dir is not None else None
+        if db is None:
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            db.compile(expressions=exprs, ids=list(range(len(exprs))), flags=flags)
+            if cache_dir is not None:
+                self._store(cache_dir, exprs, flags, db)
+        self.db = db
+        self.scratch = hyperscan.Scratch(db)
         self.blank_id = len(exprs) - 1
+
+    def _cache_file(self, cache_dir: Path, exprs: list[bytes], flags: list[int]) -> Path:
+        version = getattr(self._hs, "__version__", "")
+        digest = hashlib.sha256(repr((version, exprs, flags)).encode())
+        return cache_dir / f"hyperscan-{digest.hexdigest()[:32]}.db"
+
+    def _load(self, cache_dir: Path, exprs: list[bytes], flags: list[int]) -> Any:
+        """A database compiled earlier for exactly these patterns, if the cache has one."""
+        try:
+            data = self._cache_file(cache_dir, exprs, flags).read_bytes()
+            return self._hs.loadb(data, self._hs.HS_MODE_BLOCK)
+        except (OSError, self._hs.error):
+            return None
+
+    def _store(self, cache_dir: Path, exprs: list[bytes], flags: list[int], db: Any) -> None:
+        target = self._cache_file(cache_dir, exprs, flags)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(self._hs.dumpb(db))
+            tmp.replace(target)
+        except OSError:
+            pass
 
     def scan(self, buf: bytes) -> tuple[list[int], list[int]]:
         plain: list[int] = []
@@ -270,12 +301,13 @@ def available_engines() -> list[str]:
     return [*installed, "stdlib"]
 
 
-def make_engine(name: str, patterns: Iterable[Pattern]) -> Engine:
-    """Build the named engine ('auto' picks the fastest available)."""
+def make_engine(name: str, patterns: Iterable[Pattern], cache_dir: Path | None = None) -> Engine:
+    """Build the named engine ('auto' picks the fastest available); Hyperscan databases
+    are kept in ``cache_dir`` when one is given, keyed by the patterns."""
     if name == "auto":
         name = available_engines()[0]
     if name == "hyperscan":
-        return HyperscanEngine(patterns)
+        return HyperscanEngine(patterns, cache_dir)
     if name == "re2":
         return Re2Engine(patterns)
     if name == "stdlib":

@@ -63,3 +63,16 @@ def test_an_engine_that_is_not_installed_is_a_clear_error(monkeypatch: pytest.Mo
     from amr_logpatterns.cli import main
 
     assert main(["scan", "--engine", "re2", str(FILES[0])]) == 2
+
+
+@pytest.mark.skipif("hyperscan" not in ENGINES, reason="Hyperscan is not installed")
+def test_hyperscan_database_is_cached_by_its_patterns(tmp_path: Path) -> None:
+    data = messy_log(5)
+    first = Classifier(engine="hyperscan", fast_path_min_bytes=0, cache_dir=tmp_path)
+    report = first.classify(data, source_name="gen")
+    (db,) = tmp_path.glob("hyperscan-*.db")
+    second = Classifier(engine="hyperscan", fast_path_min_bytes=0, cache_dir=tmp_path)
+    assert second.classify(data, source_name="gen") == report
+    db.write_bytes(b"not a database")
+    third = Classifier(engine="hyperscan", fast_path_min_bytes=0, cache_dir=tmp_path)
+    assert third.classify(data, source_name="gen") == report
