@@ -228,14 +228,6 @@ def attributed(cs: CompiledSignature, record: LogRecord, fields: Mapping[str, Fi
     return any(_accepts(c, record.context, fields) for c in cs.owners)
 
 
-def match_fields(cs: CompiledSignature, view: RecordView) -> dict[str, FieldValue] | None:
-    """The signature's fields for this record, or None when it does not match."""
-    text = view.record.text
-    if not any(k in text for k in cs.keywords):
-        return None
-    return _evaluated(cs, view)
-
-
 def _evaluated(cs: CompiledSignature, view: RecordView) -> dict[str, FieldValue] | None:
     captured = evaluate(cs.condition, view)
     if captured is None:
@@ -304,8 +296,3 @@ def to_match(cs: CompiledSignature, record: LogRecord, fields: dict[str, FieldVa
         text=record.text,
         ts=record.ts,
     )
-
-
-def match_record(index: KeywordIndex, record: LogRecord) -> list[Match]:
-    """Every signature match of one record, as public ``Match`` objects."""
-    return [to_match(cs, record, f) for cs, f in match_signatures(index, record)]
