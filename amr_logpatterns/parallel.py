@@ -22,7 +22,14 @@ from typing import Any
 from .engine import Classifier, Part, open_log
 from .loader import Pack
 from .models import Report
-from .prefilter import BOUNDARY, available_engines, literal_pattern, make_engine
+from .prefilter import (
+    BOUNDARY,
+    CONTEXT_LITERALS,
+    Engine,
+    best_literal_engine,
+    literal_pattern,
+    make_engine,
+)
 from .reading import LineReader
 from .wrappers import PasteState
 
@@ -30,19 +37,6 @@ MIN_PIECE_BYTES = 16 << 20
 _CLEAN_BEFORE = 80
 _CLEAN_AFTER = 3
 _SEARCH_BYTES = 1 << 20
-_CONTEXT_LITERALS = (
-    b"kubectl",
-    b"kctrl",
-    b"tanzu",
-    b"stern",
-    b"oc ",
-    b"oc\t",
-    b"```",
-    b"~~~",
-    b"==> ",
-    b"Name:",
-    b"Namespace:",
-)
 
 
 @dataclass(frozen=True)
@@ -93,12 +87,7 @@ class _File:
             start = stop
 
 
-def _boundary_engine() -> Any:
-    engine = "hyperscan" if "hyperscan" in available_engines() else "stdlib"
-    return make_engine(engine, BOUNDARY)
-
-
-def _clean_cut(data: _File, nominal: int) -> int | None:
+def _clean_cut(data: _File, nominal: int, boundary: Engine) -> int | None:
     """A line start near ``nominal`` with no special line close before or after it."""
     begin = data.line_start(max(0, nominal - 64 * 1024))
     window = data.read(begin, nominal + _SEARCH_BYTES)
@@ -106,7 +95,7 @@ def _clean_cut(data: _File, nominal: int) -> int | None:
     if cut < 0:
         return None
     window = window[: cut + 1]
-    plain, frames = _boundary_engine().scan(window)
+    plain, frames = boundary.scan(window)
     specials = sorted({window.count(b"\n", 0, o) for o in (*plain, *frames)})
     total = window.count(b"\n")
     first = window.count(b"\n", 0, max(0, nominal - begin))
@@ -127,22 +116,32 @@ def _nth_start(buf: bytes, line: int) -> int:
     return pos
 
 
-def _state_at(data: _File, cut: int) -> PasteState:
-    """Replay the context lines before ``cut`` to get the paste state there."""
-    engine = "hyperscan" if "hyperscan" in available_engines() else "stdlib"
-    finder = make_engine(engine, [literal_pattern(t) for t in _CONTEXT_LITERALS])
+def _states_at(data: _File, cuts: list[int]) -> list[PasteState]:
+    """The paste state at each cut: the context lines before it, replayed in one pass."""
+    finder = make_engine(best_literal_engine(), [literal_pattern(t) for t in CONTEXT_LITERALS])
     lines: dict[int, bytes] = {}
-    for start, chunk in data.chunks(0, cut):
-        for offset in finder.scan(chunk)[0]:
+    for start, chunk in data.chunks(0, max(cuts, default=0)):
+        # a leading newline lets the line-start literals see the chunk's first line
+        for offset in finder.scan(b"\n" + chunk)[0]:
+            offset = max(0, offset - 1)
+            if chunk[offset : offset + 1] == b"\n":  # a match that starts at a line's newline
+                offset += 1
             begin = chunk.rfind(b"\n", 0, offset) + 1
             end = chunk.find(b"\n", offset)
             lines[start + begin] = chunk[begin : end if end >= 0 else len(chunk)]
     reader = LineReader()
-    for start in sorted(lines):
-        reader.push(2, lines[start])
-    reader.state.partial = None
-    reader.state.describe = {}  # a clean cut lies past any describe output
-    return reader.state
+    states = []
+    replayed = iter(sorted(lines.items()))
+    pending = next(replayed, None)
+    for cut in cuts:
+        while pending is not None and pending[0] < cut:
+            reader.push(2, pending[1])
+            pending = next(replayed, None)
+        # a clean cut lies past any describe output and any partial entry
+        states.append(
+            PasteState(session=dict(reader.state.session), in_fence=reader.state.in_fence)
+        )
+    return states
 
 
 def _count_lines(data: _File, start: int, end: int) -> int:
@@ -182,16 +181,17 @@ def pieces(path: str, jobs: int) -> list[Piece]:
         data = _File(f.fileno())
         if data.read(0, 2) == b"\x1f\x8b":
             return whole
+        boundary = make_engine(best_literal_engine(), BOUNDARY)
         cuts: list[int] = []
         for k in range(1, jobs):
-            cut = _clean_cut(data, size * k // jobs)
+            cut = _clean_cut(data, size * k // jobs, boundary)
             if cut is not None and (not cuts or cut > cuts[-1]) and cut < size:
                 cuts.append(cut)
         bounds = [0, *cuts, size]
+        states = [PasteState(), *_states_at(data, cuts)]
         out = []
         line = 1
-        for a, b in itertools.pairwise(bounds):
-            state = _state_at(data, a) if a else PasteState()
+        for (a, b), state in zip(itertools.pairwise(bounds), states, strict=True):
             out.append(Piece(path, a, b, Part(line, state)))
             line += _count_lines(data, a, b)
         return out

@@ -54,14 +54,17 @@ def literal_pattern(text: bytes, *, caseless: bool = False, frame: bool = False)
     return Pattern(_escape(text), caseless=caseless, frame=frame, literal=text)
 
 
+#: Literals of the lines that change what later lines mean: pasted commands (``oc`` only
+#: after a line start, a space or a quote marker), fences, tail and describe headers.
+CONTEXT_LITERALS: tuple[bytes, ...] = (
+    *(b"kubectl", b"kctrl", b"tanzu", b"stern"),
+    *(b" oc ", b" oc\t", b"\noc ", b"\noc\t", b">oc ", b">oc\t"),
+    *(b"==> ", b"```", b"~~~", b"Name:", b"Namespace:"),
+)
+
 STRUCTURAL: tuple[Pattern, ...] = (
-    # pasted context: commands, fences, tail and describe headers, copy remnants
-    *(literal_pattern(t) for t in (b"kubectl", b"kctrl", b"tanzu", b"stern")),
-    *(literal_pattern(t) for t in (b" oc ", b" oc\t", b"\noc ", b"\noc\t", b">oc ", b">oc\t")),
-    *(
-        literal_pattern(t)
-        for t in (b"==> ", b"```", b"~~~", b"Name:", b"Namespace:", b"[0m", b"\x00")
-    ),
+    # pasted context, and what a copy leaves behind
+    *(literal_pattern(t) for t in (*CONTEXT_LITERALS, b"[0m", b"\x00")),
     literal_pattern(b"snip", caseless=True),
     # lines that may be empty once a capture tool's wrapper is peeled off
     Pattern(rb"[ \t]\r?$", multiline=True, stdlib=(rb"\n(?<=[ \t]\n)", rb"\n(?<=[ \t]\r\n)")),
@@ -299,6 +302,11 @@ def available_engines() -> list[str]:
     """The engines that can run here, fastest first."""
     installed = [name for name in ("hyperscan", "re2") if importlib.util.find_spec(name)]
     return [*installed, "stdlib"]
+
+
+def best_literal_engine() -> str:
+    """The engine for small literal-heavy scans: Hyperscan when installed, else the stdlib."""
+    return "hyperscan" if "hyperscan" in available_engines() else "stdlib"
 
 
 def make_engine(name: str, patterns: Iterable[Pattern], cache_dir: Path | None = None) -> Engine:

@@ -83,3 +83,14 @@ def test_cli_jobs_output_matches_one_job(tmp_path: Path, monkeypatch: pytest.Mon
         for jobs in ("1", "2")
     ]
     assert outs[0] == outs[1] and outs[0]
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_each_cut_gets_the_context_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "ctx.log"
+    path.write_bytes(
+        b"$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8
+        + b"oc -n metadata-store logs deploy/amr-persister\n" + NOISE * 8
+    )
+    cut = parallel.pieces(str(path), 3)
+    assert [p.part.state.session.get("namespace") for p in cut] == [None, "shop", "metadata-store"]
