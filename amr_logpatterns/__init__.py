@@ -16,11 +16,13 @@ from .models import (
     Diagnosis,
     Evidence,
     Finding,
+    Gate,
     Match,
     Report,
     Seen,
     SourceStats,
     Stats,
+    Suppression,
 )
 from .reading import Source
 from .schema import RemediationStep, Signature
@@ -32,6 +34,7 @@ __all__ = [
     "Diagnosis",
     "Evidence",
     "Finding",
+    "Gate",
     "InputError",
     "Match",
     "Pack",
@@ -44,6 +47,7 @@ __all__ = [
     "Source",
     "SourceStats",
     "Stats",
+    "Suppression",
     "__version__",
     "classify",
     "classify_file",

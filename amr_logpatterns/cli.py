@@ -15,7 +15,7 @@ from typing import IO
 
 from . import __version__
 from .engine import Classifier, InputError, open_log
-from .formatters import FORMATTERS, STREAMING
+from .formatters import REPORT_FORMATS, STREAMING, Options, formatters
 from .formatters.json_report import format_match
 from .formatters.text import steps_lines
 from .loader import Pack, PackError, load_packs
@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "paths", nargs="*", metavar="PATH", help="log files (.gz too); '-' or none for stdin"
     )
-    scan.add_argument("--format", choices=[*FORMATTERS, *STREAMING], default="text")
+    scan.add_argument("--format", choices=[*REPORT_FORMATS, *STREAMING], default="text")
     scan.add_argument(
         "--jobs",
         type=int,
@@ -159,7 +159,7 @@ def _scan(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> i
 
 
 def _finish(report: Report, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    out.write(FORMATTERS[args.format](report))
+    out.write(formatters()[args.format](report, Options()))
     for src in report.stats.sources:
         if src.read_error:
             print(f"amr-logpatterns: {src.read_error}", file=err)

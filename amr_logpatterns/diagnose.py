@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from .aggregate import fill, render_steps
+from .aggregate import fill, fingerprint, render_steps
 from .models import Diagnosis, FieldValue, Finding
 from .schema import DiagnosisSpec, Rule
 
@@ -81,6 +81,7 @@ def diagnose(
                 finding_ids=rests_on,
                 symptom_ids=[s for s in spec.symptoms if facts.counts[s]],
                 references=list(spec.references),
+                fingerprint=fingerprint(spec.id, ()),
             )
         )
     rank = {"error": 0, "warning": 1, "info": 2}

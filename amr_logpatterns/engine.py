@@ -261,7 +261,10 @@ class Classifier:
         severities: list[Severity] = [f.severity for f in report.findings]
         severities += [d.severity for d in diagnoses]
         worst = max(severities, key=SEVERITY_RANK.__getitem__, default=None)
-        return report.model_copy(update={"diagnoses": diagnoses, "max_severity": worst})
+        checked = [s.id for s in self.pack.signatures] + [d.id for d in self.pack.diagnoses]
+        return report.model_copy(
+            update={"diagnoses": diagnoses, "max_severity": worst, "checked": checked}
+        )
 
     def merge(self, reports: Iterable[Report]) -> Report:
         """Merge reports of consecutive parts or of several inputs, then draw the diagnoses."""

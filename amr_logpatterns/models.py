@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .schema import SEVERITY_RANK, RemediationStep, Severity
@@ -43,6 +46,19 @@ class Seen(_Result):
     ts: str | None = None
 
 
+class Suppression(_Result):
+    """Why a finding or diagnosis no longer fails the gate, and who said so.
+
+    ``kind`` is ``ignore`` (an entry of the config file) or ``baseline`` (the
+    fingerprint was in an earlier report); ``origin`` is where that was said.
+    """
+
+    kind: Literal["ignore", "baseline"]
+    reason: str
+    origin: str
+    expires: date | None = None
+
+
 class Finding(_Result):
     """All matches of one signature (per distinguishing fields), with what to do about it."""
 
@@ -64,6 +80,7 @@ class Finding(_Result):
     references: list[str] = Field(default_factory=list)
     fingerprint: str
     last_lines: dict[str, int] = Field(default_factory=dict)
+    suppressed: Suppression | None = None
 
 
 class Diagnosis(_Result):
@@ -79,6 +96,8 @@ class Diagnosis(_Result):
     finding_ids: list[str] = Field(default_factory=list)
     symptom_ids: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
+    fingerprint: str = ""
+    suppressed: Suppression | None = None
 
 
 class SourceStats(_Result):
@@ -112,13 +131,40 @@ class Stats(_Result):
     sources: list[SourceStats] = Field(default_factory=list)
 
 
+FailOn = Literal["info", "warning", "error", "never"]
+
+
+class Gate(_Result):
+    """The CI verdict: what fails the run once suppressions, baselines and filters applied.
+
+    ``failing`` names each finding (``id`` and fingerprint) and diagnosis that
+    fails it; the counts say what was set aside and why, so nothing vanishes.
+    """
+
+    fail_on: FailOn = "error"
+    failed: bool = False
+    failing: list[str] = Field(default_factory=list)
+    suppressed: int = 0
+    baselined: int = 0
+    excluded: int = 0
+    hidden: int = 0
+    min_severity: Severity = "info"
+    notices: list[str] = Field(default_factory=list)
+
+
 class Report(_Result):
-    """Everything the classifier concluded about its input."""
+    """Everything the classifier concluded about its input.
+
+    ``checked`` lists every signature and diagnosis id that was run (so a CI
+    report can show what passed); ``gate`` is set once a policy was applied.
+    """
 
     findings: list[Finding] = Field(default_factory=list)
     diagnoses: list[Diagnosis] = Field(default_factory=list)
     stats: Stats = Field(default_factory=Stats)
     max_severity: Severity | None = None
+    checked: list[str] = Field(default_factory=list)
+    gate: Gate | None = None
 
     def merge(self, *others: Report) -> Report:
         """This report followed by ``others``, as if their inputs had been read in one run.

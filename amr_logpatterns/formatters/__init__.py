@@ -1,16 +1,57 @@
-"""Output formats: each a pure function of a Report (or of one Match, for jsonl)."""
+"""Output formats: each a pure function of a Report (or of one Match, for jsonl).
+
+Every ``format_report(report, options)`` reads only the report and the
+rendering options; none touches files, the terminal or the environment.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..models import Report
-from . import json_report, text
 
-FORMATTERS: dict[str, Callable[[Report], str]] = {
-    "text": text.format_report,
-    "json": json_report.format_report,
-}
+#: Where the troubleshooting guide lives; a signature's ``references`` are anchors in it.
+GUIDE_URL = (
+    "https://docs.vmware.com/en/VMware-Tanzu-Application-Platform/1.7/tap/"
+    "scst-store-amr-troubleshooting.html"
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render: colour and width for terminals, the guide's address for links."""
+
+    color: bool = False
+    width: int = 100
+    guide_url: str = GUIDE_URL
+
+
+#: The options of a plain, uncoloured rendering: the default of every formatter.
+PLAIN = Options()
+
+Formatter = Callable[[Report, Options], str]
+
+
+def guide_link(reference: str, options: Options) -> str:
+    """A reference (``#anchor`` in the guide, or a full URL) as an absolute URL."""
+    if reference.startswith(("http://", "https://")):
+        return reference
+    return options.guide_url + (reference if reference.startswith("#") else f"#{reference}")
+
+
+def formatters() -> dict[str, Formatter]:
+    """Every report format by name; each module is imported only when asked for."""
+    from . import json_report, text
+
+    return {
+        "text": text.format_report,
+        "json": json_report.format_report,
+    }
+
+
+#: Report format names, for ``--format`` (kept in step with ``formatters()`` by a test).
+REPORT_FORMATS = ("text", "json")
 
 #: Formats that stream one match per line instead of rendering a report.
 STREAMING = ("jsonl",)

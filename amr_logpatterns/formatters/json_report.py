@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 
 from ..models import Match, Report
+from . import PLAIN, Options
 
 SCHEMA_VERSION = 1
 
 JSONL_KEYS = ("id", "severity", "source", "line", "end_line", "fields", "text")
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, options: Options = PLAIN) -> str:
     """The report as indented JSON with a ``schema_version``."""
     data = {"schema_version": SCHEMA_VERSION, **report.model_dump(mode="json")}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

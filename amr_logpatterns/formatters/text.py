@@ -20,6 +20,7 @@ import textwrap
 
 from ..models import Diagnosis, Finding, Report
 from ..schema import RemediationStep
+from . import PLAIN, Options
 
 _INDENT = "  "
 _MAX_EVIDENCE_LINES = 6
@@ -111,7 +112,7 @@ def _finding(f: Finding) -> list[str]:
     return out
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, options: Options = PLAIN) -> str:
     """Render the report for reading."""
     out: list[str] = []
     for d in report.diagnoses:
