@@ -84,7 +84,7 @@ def builtin_patterns_dir() -> Path:
     raise FileNotFoundError(f"built-in patterns not found next to {here}")
 
 
-class _Reader:
+class YamlReader:
     """Compose a YAML document into plain data, remembering where each key stood."""
 
     def __init__(self, path: str, text: str) -> None:
@@ -156,21 +156,21 @@ class _Reader:
         return loader.construct_object(node, deep=True)
 
 
-def _position(marks: Marks, loc: tuple[Any, ...]) -> tuple[int, int]:
+def position(marks: Marks, loc: tuple[Any, ...]) -> tuple[int, int]:
     for end in range(len(loc), 0, -1):
         if loc[:end] in marks:
             return marks[loc[:end]]
     return (1, 1)
 
 
-def _validate(model: type[BaseModel], data: Any, reader: _Reader) -> BaseModel | None:
+def validate_marked(model: type[BaseModel], data: Any, reader: YamlReader) -> BaseModel | None:
     item_id = str(data.get("id", "")) if isinstance(data, dict) else ""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
-            line, col = _position(reader.marks, loc)
+            line, col = position(reader.marks, loc)
             reader.problems.append(
                 Problem(
                     path=reader.path,
@@ -203,13 +203,13 @@ def _read_file(path: Path, root: Path) -> tuple[BaseModel | None, list[Problem],
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(path=name, line=1, column=1, message=f"cannot read: {exc}")], {}
-    reader = _Reader(name, text)
+    reader = YamlReader(name, text)
     data = reader.read()
     if reader.problems:
         item_id = str(data.get("id", "")) if isinstance(data, dict) else ""
         problems = [p.model_copy(update={"item_id": item_id}) for p in reader.problems]
         return None, problems, reader.marks
-    item = _validate(_kind(path, root), data, reader)
+    item = validate_marked(_kind(path, root), data, reader)
     return item, reader.problems, reader.marks
 
 
@@ -218,7 +218,7 @@ def _cross_check(pack: Pack, marks: dict[str, Marks]) -> list[Problem]:
 
     def add(item_id: str, loc: tuple[Any, ...], message: str) -> None:
         path = pack.origins.get(item_id, "")
-        line, col = _position(marks.get(path, {}), loc)
+        line, col = position(marks.get(path, {}), loc)
         problems.append(
             Problem(
                 path=path,

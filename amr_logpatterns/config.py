@@ -1,0 +1,163 @@
+"""The project config file (``.amr-logpatterns.yaml``): defaults for the gate, and ignore entries.
+
+It is validated like a pack: unknown keys, bad values and ignore entries that
+name no known signature are errors with file, line and field, never skipped.
+Relative paths in it are relative to the file, so a pipeline can run from anywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .loader import MAX_PACK_FILE_BYTES, Pack, Problem, YamlReader, validate_marked
+from .models import FailOn
+from .schema import Scalar, Severity
+
+#: The name looked up in the working directory when ``--config`` is not given.
+DEFAULT_NAME = ".amr-logpatterns.yaml"
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class IgnoreEntry(_Strict):
+    """A problem the team accepted: which findings it covers, why, and until when."""
+
+    id: str | None = None
+    fingerprint: str | None = None
+    fields: dict[str, Scalar] = Field(default_factory=dict)
+    reason: Reason
+    expires: date | None = None
+
+    @model_validator(mode="after")
+    def _names_something(self) -> IgnoreEntry:
+        if self.id is None and self.fingerprint is None:
+            raise ValueError("an ignore entry needs an id or a fingerprint")
+        return self
+
+
+class Config(_Strict):
+    """Everything the config file may set; the command line overrides each of them."""
+
+    patterns: list[str] = Field(default_factory=list)
+    format: str | None = None
+    fail_on: FailOn | None = None
+    min_severity: Severity | None = None
+    only: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    baseline: str | None = None
+    guide_url: str | None = None
+    ignore: list[IgnoreEntry] = Field(default_factory=list)
+
+
+class ConfigError(ValueError):
+    """The config file could not be used; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the config file:\n{lines}")
+
+
+class LoadedConfig(BaseModel):
+    """A validated config, where it came from, and where each ignore entry stands."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    config: Config = Field(default_factory=Config)
+    path: str | None = None
+    ignore_origins: list[str] = Field(default_factory=list)
+
+    def resolve(self, relative: str) -> str:
+        """A path written in the config, made relative to the config file's directory."""
+        if self.path is None or Path(relative).is_absolute():
+            return relative
+        return str(Path(self.path).parent / relative)
+
+
+def load_config(path: str | Path) -> LoadedConfig:
+    """Read and validate a config file; raise ``ConfigError`` naming every problem."""
+    name = str(path)
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_PACK_FILE_BYTES:
+            raise ConfigError(
+                [Problem(path=name, line=1, column=1, message=f"file is {size} bytes, too large")]
+            )
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError([Problem(path=name, line=0, column=0, message="no such file")]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [Problem(path=name, line=1, column=1, message=f"cannot read: {exc}")]
+        ) from exc
+    reader = YamlReader(name, text)
+    data = reader.read()
+    if data is None and not reader.problems:
+        return LoadedConfig(path=name)
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    config = validate_marked(Config, data, reader)
+    if config is None or reader.problems:
+        raise ConfigError(reader.problems)
+    assert isinstance(config, Config)
+    origins = []
+    for i in range(len(config.ignore)):
+        line, _ = reader.marks.get(("ignore", i), (0, 0))
+        origins.append(f"{name}:{line}")
+    return LoadedConfig(config=config, path=name, ignore_origins=origins)
+
+
+def find_config(explicit: str | None) -> LoadedConfig:
+    """The ``--config`` file, else ``.amr-logpatterns.yaml`` in the working directory, else none."""
+    if explicit is not None:
+        return load_config(explicit)
+    if Path(DEFAULT_NAME).is_file():
+        return load_config(DEFAULT_NAME)
+    return LoadedConfig()
+
+
+def check_against_pack(loaded: LoadedConfig, pack: Pack) -> None:
+    """Refuse ignore entries and selectors that name nothing known: a typo would gate nothing."""
+    known = {s.id for s in pack.signatures} | {d.id for d in pack.diagnoses}
+    components = {c.id for c in pack.components} | {"diagnosis"}
+    problems = []
+    for entry, origin in zip(loaded.config.ignore, loaded.ignore_origins, strict=True):
+        if entry.id is not None and not _selects_any(entry.id, known):
+            _, _, line = origin.rpartition(":")
+            problems.append(
+                Problem(
+                    path=loaded.path or "",
+                    line=int(line or 0),
+                    column=1,
+                    field="ignore.id",
+                    message=f"no signature or diagnosis {entry.id!r}",
+                )
+            )
+    for key in ("only", "exclude"):
+        for value in getattr(loaded.config, key):
+            if not _selects_any(value, known) and value not in components:
+                problems.append(
+                    Problem(
+                        path=loaded.path or "",
+                        line=0,
+                        column=0,
+                        field=key,
+                        message=f"{value!r} names no signature, diagnosis or component",
+                    )
+                )
+    if problems:
+        raise ConfigError(problems)
+
+
+def _selects_any(pattern: str, ids: set[str]) -> bool:
+    return any(fnmatchcase(i, pattern) for i in ids)

@@ -1,0 +1,175 @@
+"""The CI gate: choose what counts, set aside what the team accepted, and decide pass or fail.
+
+Nothing is dropped silently: findings left out by ``only``/``exclude`` are
+counted as excluded, suppressed and baselined ones stay in the report marked
+with why, and findings below ``min_severity`` are counted as hidden (they
+still fail the gate when they reach ``fail_on``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fnmatch import fnmatchcase
+
+from .config import IgnoreEntry
+from .models import Diagnosis, FailOn, Finding, Gate, Report, Suppression
+from .schema import SEVERITY_RANK, Severity
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """An ignore entry and where it was written (``file:line``), for messages and SARIF."""
+
+    entry: IgnoreEntry
+    origin: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the pipeline asked for; ``baseline`` holds ``id:fingerprint`` keys of known problems."""
+
+    fail_on: FailOn = "error"
+    min_severity: Severity = "info"
+    only: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    ignores: tuple[Ignore, ...] = ()
+    baseline: frozenset[str] = frozenset()
+    baseline_origin: str = ""
+    today: date = field(default_factory=date.today)
+
+
+def baseline_key(item: Finding | Diagnosis) -> str:
+    """The identity a baseline remembers: the id and the position-free fingerprint."""
+    return f"{item.id}:{item.fingerprint}"
+
+
+def _selected(item_id: str, component: str, selectors: tuple[str, ...]) -> bool:
+    return any(s == component or fnmatchcase(item_id, s) for s in selectors)
+
+
+def _field_matches(entry: IgnoreEntry, finding: Finding | Diagnosis) -> bool:
+    if not entry.fields:
+        return True
+    if not isinstance(finding, Finding):
+        return False
+    values = {**finding.fields, **finding.group_fields}
+    return all(k in values and str(values[k]) == str(v) for k, v in entry.fields.items())
+
+
+def _covers(entry: IgnoreEntry, item: Finding | Diagnosis) -> bool:
+    if entry.id is not None and not fnmatchcase(item.id, entry.id):
+        return False
+    if entry.fingerprint is not None and entry.fingerprint != item.fingerprint:
+        return False
+    return _field_matches(entry, item)
+
+
+class _Suppressor:
+    """Applies ignore entries and the baseline, remembering which entries did any work."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.live: list[Ignore] = []
+        self.notices: list[str] = []
+        for ignore in policy.ignores:
+            expires = ignore.entry.expires
+            if expires is not None and expires < policy.today:
+                self.notices.append(
+                    f"ignore entry at {ignore.origin} ({_name(ignore.entry)}) expired on "
+                    f"{expires.isoformat()} and no longer applies; renew or remove it"
+                )
+            else:
+                self.live.append(ignore)
+        self.used: set[int] = set()
+
+    def suppression(self, item: Finding | Diagnosis) -> Suppression | None:
+        for i, ignore in enumerate(self.live):
+            if _covers(ignore.entry, item):
+                self.used.add(i)
+                return Suppression(
+                    kind="ignore",
+                    reason=ignore.entry.reason,
+                    origin=ignore.origin,
+                    expires=ignore.entry.expires,
+                )
+        if baseline_key(item) in self.policy.baseline:
+            return Suppression(
+                kind="baseline",
+                reason="already present in the baseline",
+                origin=self.policy.baseline_origin,
+            )
+        return None
+
+    def unused_notices(self) -> list[str]:
+        return [
+            f"ignore entry at {ignore.origin} ({_name(ignore.entry)}) matched nothing in this input"
+            for i, ignore in enumerate(self.live)
+            if i not in self.used
+        ]
+
+
+def _name(entry: IgnoreEntry) -> str:
+    return entry.id if entry.id is not None else f"fingerprint {entry.fingerprint}"
+
+
+def _at_least(severity: str, threshold: str) -> bool:
+    return threshold != "never" and SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+
+
+def apply_policy(report: Report, policy: Policy) -> Report:
+    """The report as the pipeline sees it, with the ``gate`` verdict filled in."""
+    findings = [
+        f
+        for f in report.findings
+        if (not policy.only or _selected(f.id, f.component, policy.only))
+        and not _selected(f.id, f.component, policy.exclude)
+    ]
+    kept_ids = {f.id for f in findings}
+    diagnoses = [
+        d
+        for d in report.diagnoses
+        if not _selected(d.id, "diagnosis", policy.exclude)
+        and (
+            _selected(d.id, "diagnosis", policy.only)
+            or (
+                (not policy.only or any(i in kept_ids for i in d.finding_ids))
+                and (not d.finding_ids or any(i in kept_ids for i in d.finding_ids))
+            )
+        )
+    ]
+    excluded = len(report.findings) - len(findings) + len(report.diagnoses) - len(diagnoses)
+
+    suppressor = _Suppressor(policy)
+    findings = [f.model_copy(update={"suppressed": suppressor.suppression(f)}) for f in findings]
+    diagnoses = [d.model_copy(update={"suppressed": suppressor.suppression(d)}) for d in diagnoses]
+    items: list[Finding | Diagnosis] = [*diagnoses, *findings]
+    failing = [
+        f"{i.id} ({i.fingerprint})" if isinstance(i, Finding) else i.id
+        for i in items
+        if i.suppressed is None and _at_least(i.severity, policy.fail_on)
+    ]
+    shown_findings = [f for f in findings if _at_least(f.severity, policy.min_severity)]
+    shown_diagnoses = [d for d in diagnoses if _at_least(d.severity, policy.min_severity)]
+    hidden = len(items) - len(shown_findings) - len(shown_diagnoses)
+    gate = Gate(
+        fail_on=policy.fail_on,
+        failed=bool(failing),
+        failing=failing,
+        suppressed=sum(1 for i in items if i.suppressed and i.suppressed.kind == "ignore"),
+        baselined=sum(1 for i in items if i.suppressed and i.suppressed.kind == "baseline"),
+        excluded=excluded,
+        hidden=hidden,
+        min_severity=policy.min_severity,
+        notices=[*suppressor.notices, *suppressor.unused_notices()],
+    )
+    shown: list[Finding | Diagnosis] = [*shown_diagnoses, *shown_findings]
+    worst = max((i.severity for i in shown), key=SEVERITY_RANK.__getitem__, default=None)
+    return report.model_copy(
+        update={
+            "findings": shown_findings,
+            "diagnoses": shown_diagnoses,
+            "gate": gate,
+            "max_severity": worst,
+        }
+    )
