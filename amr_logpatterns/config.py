@@ -102,7 +102,7 @@ def load_config(path: str | Path) -> LoadedConfig:
         ) from exc
     reader = YamlReader(name, text)
     data = reader.read()
-    if data is None and not reader.problems:
+    if data is None and [p.message for p in reader.problems] == ["the file is empty"]:
         return LoadedConfig(path=name)
     if reader.problems:
         raise ConfigError(reader.problems)
