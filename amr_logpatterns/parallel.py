@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 import itertools
 import os
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -244,14 +244,35 @@ def _pool(classifier: Classifier, jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=args)
 
 
-def classify_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> Report:
-    """Classify files with ``jobs`` worker processes; the same report as one process gives."""
+def classify_parallel(
+    classifier: Classifier,
+    paths: Iterable[str | Path],
+    jobs: int,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Classify files with ``jobs`` worker processes; the same report as one process gives.
+
+    ``on_progress`` is told the bytes of each piece as a worker finishes it (of each
+    file, after a run in one process), so a progress bar can follow the workers.
+    """
     names = [str(p) for p in paths]
     work = _plan(names, jobs)
     if work is None:
-        return classifier.classify_files(names)
+        report = classifier.classify_files(names)
+        if on_progress is not None:
+            for name in names:
+                on_progress(os.path.getsize(name))
+        return report
     with _pool(classifier, jobs) as pool:
-        return classifier.merge(pool.map(_classify_piece, work))
+        if on_progress is None:
+            return classifier.merge(pool.map(_classify_piece, work))
+        futures = [pool.submit(_classify_piece, piece) for piece in work]
+        pairs = zip(futures, work, strict=True)
+        sizes = {future: piece.end - piece.start for future, piece in pairs}
+        for future in as_completed(futures):
+            on_progress(sizes[future])
+        return classifier.merge(future.result() for future in futures)
 
 
 def scan_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> Iterator[str]:

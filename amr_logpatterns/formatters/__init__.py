@@ -42,16 +42,20 @@ def guide_link(reference: str, options: Options) -> str:
 
 def formatters() -> dict[str, Formatter]:
     """Every report format by name; each module is imported only when asked for."""
-    from . import json_report, text
+    from . import github, json_report, junit, markdown, sarif, text
 
     return {
         "text": text.format_report,
         "json": json_report.format_report,
+        "sarif": sarif.format_report,
+        "junit": junit.format_report,
+        "github": github.format_report,
+        "markdown": markdown.format_report,
     }
 
 
 #: Report format names, for ``--format`` (kept in step with ``formatters()`` by a test).
-REPORT_FORMATS = ("text", "json")
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 #: Formats that stream one match per line instead of rendering a report.
 STREAMING = ("jsonl",)

@@ -1,0 +1,200 @@
+"""GitHub Actions workflow commands: one annotation per line, the most important first.
+
+GitHub shows at most 10 error, 10 warning and 10 notice annotations per step
+(and 50 per job) and drops the rest silently (actions/toolkit
+``docs/problem-matchers.md``). So root causes come first, then findings by
+severity and count, at most 10 per level, and a last notice (its slot
+reserved) says how many were left out, how many were suppressed or
+baselined, and the gate's verdict. Values are escaped as the toolkit's
+``command.ts`` does: ``%``, CR and LF in the message; also ``:`` and ``,``
+in properties, so no log text can end a command or start another.
+
+Sample::
+
+    ::error file=handler.log,line=16,endLine=16,title=diagnosis.amr-graphql-down%3A ...::The ...
+    ::error file=handler.log,line=16,endLine=16,title=handler.amr-unavailable%3A ...::...
+    ::notice title=amr-logpatterns::Annotated 2 errors, 0 warnings, 3 notices.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..models import Diagnosis, Evidence, Finding, Report
+from ..schema import SEVERITY_RANK, RemediationStep
+from . import PLAIN, Options, guide_link
+
+#: Annotations GitHub shows per step for each level.
+LIMIT = 10
+
+_TOOL = "amr-logpatterns"
+_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+_LEVELS = ("error", "warning", "notice")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"'(])")
+# Control characters a terminal or log viewer would act on, and lone surrogates
+# (which cannot be written as UTF-8): shown as \uXXXX instead.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def escape_data(text: str) -> str:
+    """A command's message, escaped as ``escapeData`` in actions/toolkit ``command.ts``."""
+    return _printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value, escaped as ``escapeProperty`` in actions/toolkit ``command.ts``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(level: str, message: str, **properties: str | int | None) -> str:
+    """One workflow command line; properties that are None are left out, as the toolkit does."""
+    props = ",".join(
+        f"{key}={escape_property(str(value))}"
+        for key, value in properties.items()
+        if value is not None and value != ""
+    )
+    return f"::{level}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _sentences(text: str, most: int = 2) -> str:
+    return " ".join(_SENTENCE_END.split(_one_line(text))[:most])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _is_path(source: str) -> bool:
+    """Whether ``source`` names a file (not ``<stdin>`` or ``<input>``)."""
+    return bool(source) and source != "-" and not (source.startswith("<") and source.endswith(">"))
+
+
+def _fix_lines(steps: list[RemediationStep], refs: list[str], options: Options) -> list[str]:
+    out = [f"Fix: {_one_line(steps[0].text)}"] if steps else []
+    cmd = next((s.command for s in steps if s.command), None)
+    if cmd:
+        out += [f"$ {line}" for line in cmd.strip().splitlines()]
+    if refs:
+        out.append(f"More: {guide_link(refs[0], options)}")
+    return out
+
+
+@dataclass(frozen=True)
+class _Note:
+    """One annotation before it is written: its level, where it points and what it says."""
+
+    level: str
+    title: str
+    message: str
+    at: Evidence | None
+
+    def line(self) -> str:
+        at = self.at
+        if at is None or not _is_path(at.source) or at.line < 1:
+            return command(self.level, self.message, title=self.title)
+        end = max(at.line, at.end_line)
+        return command(
+            self.level, self.message, file=at.source, line=at.line, endLine=end, title=self.title
+        )
+
+
+def _finding_note(f: Finding, options: Options) -> _Note:
+    group = ", ".join(f"{k}={v}" for k, v in f.group_fields.items() if v is not None)
+    seen = "Seen once" if f.count == 1 else f"Seen {f.count} times"
+    seen += f" ({group})" if group else ""
+    first, last = f.first_seen, f.last_seen
+    if f.count > 1 and (first.source, first.line) != (last.source, last.line):
+        seen += f", first at {first.source}:{first.line}, last at {last.source}:{last.line}"
+    lines = [
+        _sentences(f.explanation),
+        seen + ".",
+        *_fix_lines(f.remediation, f.references, options),
+    ]
+    return _Note(
+        level=_LEVEL[f.severity],
+        title=f"{f.id}: {f.title}",
+        message="\n".join(lines),
+        at=f.evidence[0] if f.evidence else None,
+    )
+
+
+def _diagnosis_note(d: Diagnosis, findings: list[Finding], options: Options) -> _Note:
+    resting = [f for fid in d.finding_ids for f in findings if f.id == fid]
+    at = next((f.evidence[0] for f in resting if f.evidence), None)
+    lines = [
+        _sentences(d.summary),
+        f"Root cause ({d.confidence} confidence), resting on {', '.join(d.finding_ids)}.",
+        *_fix_lines(d.remediation, d.references, options),
+    ]
+    return _Note(
+        level=_LEVEL[d.severity], title=f"{d.id}: {d.title}", message="\n".join(lines), at=at
+    )
+
+
+def _ranked(report: Report, options: Options) -> list[_Note]:
+    """Every annotation the report deserves, most important first."""
+    diagnoses = sorted(
+        (d for d in report.diagnoses if d.suppressed is None),
+        key=lambda d: -SEVERITY_RANK[d.severity],
+    )
+    findings = sorted(
+        (f for f in report.findings if f.suppressed is None),
+        key=lambda f: (-SEVERITY_RANK[f.severity], -f.count),
+    )
+    notes = [_diagnosis_note(d, report.findings, options) for d in diagnoses]
+    return notes + [_finding_note(f, options) for f in findings]
+
+
+def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
+    items: list[Finding | Diagnosis] = [*report.findings, *report.diagnoses]
+    kinds = Counter(i.suppressed.kind for i in items if i.suppressed is not None)
+    gate = report.gate
+    # The gate also counts what it set aside and the report no longer holds.
+    suppressed = max(kinds["ignore"], gate.suppressed if gate else 0)
+    baselined = max(kinds["baseline"], gate.baselined if gate else 0)
+    parts: list[str] = []
+    if not items and not suppressed and not baselined:
+        sources = len(report.stats.sources)
+        parts.append(f"No known AMR log line found in {_plural(sources, 'source')}.")
+    else:
+        counts = ", ".join(_plural(shown[level], level) for level in _LEVELS)
+        parts.append(f"Annotated {counts}.")
+    if sum(left.values()):
+        more = ", ".join(_plural(left[level], level) for level in _LEVELS if left[level])
+        parts.append(
+            f"{more} more not annotated: GitHub shows at most {LIMIT} of each level per step. "
+            f"Run `{_TOOL} scan --format text` on the same logs to see every finding."
+        )
+    if suppressed or baselined:
+        parts.append(f"Not annotated: {suppressed} suppressed, {baselined} baselined.")
+    if gate is not None:
+        verdict = "failed" if gate.failed else "passed"
+        failing = f": {_plural(len(gate.failing), 'failing item')}" if gate.failing else ""
+        parts.append(f"Gate {verdict} (fail-on: {gate.fail_on}){failing}.")
+    return "\n".join(parts)
+
+
+def format_report(report: Report, options: Options = PLAIN) -> str:
+    """Annotations for the report, at most ``LIMIT`` per level, then one summary notice."""
+    limits = {"error": LIMIT, "warning": LIMIT, "notice": LIMIT - 1}
+    shown: Counter[str] = Counter()
+    left: Counter[str] = Counter()
+    out: list[str] = []
+    for note in _ranked(report, options):
+        if shown[note.level] < limits[note.level]:
+            shown[note.level] += 1
+            out.append(note.line())
+        else:
+            left[note.level] += 1
+    out.append(command("notice", _summary(report, shown, left), title=_TOOL))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,377 @@
+"""JUnit XML, so CI test views (Jenkins, GitLab, GitHub test reporters) show what a log holds.
+
+Each input source is a ``<testsuite>``; each signature and diagnosis that was
+run (``Report.checked``) is a ``<testcase>`` in it. A case fails in a source
+when a finding of it occurred there at or above the gate's severity
+(``gate.fail_on``, else ``error``; ``never`` fails nothing) and is not
+suppressed; suppressed ones are ``<skipped>``; findings below the gate pass
+with their evidence in ``<system-out>``. A diagnosis fails in the sources
+where the findings it rests on occurred, or in every suite when none of them
+is in the report. A source that could not be read gets an ``<error>`` case.
+
+Sample::
+
+    <?xml version="1.0" encoding="UTF-8"?>
+    <testsuites name="amr-logpatterns" tests="35" failures="2" errors="0" skipped="0" time="0">
+      <testsuite name="handler.log" tests="35" failures="2" errors="0" skipped="0" time="0">
+        <testcase classname="amr-logpatterns.handler" name="handler.amr-unavailable"
+                  file="handler.log" line="16" time="0">
+          <failure message="AMR is unavailable (x8)" type="error">handler.amr-unavailable ...
+            Evidence:
+              handler.log:16: {"level":"error","msg":"AMR is unavailable ..."}
+            Fix:
+              1. Check the AMR GraphQL pods.
+                 $ kubectl -n metadata-store get pods</failure>
+        </testcase>
+        <testcase classname="amr-logpatterns.handler" name="handler.ready" time="0" />
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .. import __version__
+from ..models import Diagnosis, Evidence, Finding, Report, SourceStats, Suppression
+from ..schema import SEVERITY_RANK
+from . import PLAIN, Options, guide_link
+from .text import steps_lines
+
+_TOOL = "amr-logpatterns"
+_WIDTH = 100
+_MAX_EVIDENCE = 5
+_MAX_EVIDENCE_LINES = 6
+_MAX_LINE = 400
+_INDENT = "  "
+
+# Characters XML 1.0 forbids (C0 controls but TAB/LF/CR, surrogates, U+FFFE/U+FFFF).
+# In a Python str every surrogate is a lone one: real astral characters are one code point.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML cannot carry shown as ``\\uXXXX``.
+
+    Log lines hold NUL, ESC (colour codes), form feeds and undecodable bytes;
+    an XML parser rejects the whole report for one of them, so they are
+    written out visibly instead. CR becomes LF, as an XML parser would read it.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ILLEGAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _attr(text: str) -> str:
+    """An attribute value on one line: attribute newlines read back as spaces anyway."""
+    return xml_text(" ".join(text.split()))
+
+
+def _clip(line: str) -> str:
+    if len(line) <= _MAX_LINE:
+        return line
+    return f"{line[:_MAX_LINE]}… (+{len(line) - _MAX_LINE} characters)"
+
+
+def _wrap(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width=_WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _is_path(source: str) -> bool:
+    """Whether ``source`` names a file (not ``<stdin>`` or ``<input>``)."""
+    return bool(source) and source != "-" and not (source.startswith("<") and source.endswith(">"))
+
+
+def _sources_of(finding: Finding) -> list[str]:
+    """Every source the finding occurred in (``last_lines``; evidence and seen for old reports)."""
+    if finding.last_lines:
+        return list(finding.last_lines)
+    found = [e.source for e in finding.evidence]
+    found += [finding.first_seen.source, finding.last_seen.source]
+    return list(dict.fromkeys(found))
+
+
+def _threshold(report: Report) -> int | None:
+    """The least severity rank that fails, or None when nothing does (``never``)."""
+    fail_on = report.gate.fail_on if report.gate is not None else "error"
+    return None if fail_on == "never" else SEVERITY_RANK[fail_on]
+
+
+def _fails(severity: str, threshold: int | None) -> bool:
+    return threshold is not None and SEVERITY_RANK[severity] >= threshold
+
+
+def _suppression_message(s: Suppression) -> str:
+    word = "baselined" if s.kind == "baseline" else "suppressed"
+    expires = f", expires {s.expires.isoformat()}" if s.expires else ""
+    return f"{word}: {s.reason} ({s.origin}{expires})"
+
+
+def _evidence_lines(evidence: Iterable[Evidence]) -> list[str]:
+    out: list[str] = []
+    for ev in evidence:
+        # Not splitlines(): a form feed or U+2028 inside a log line does not end it.
+        text = ev.text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+        lines = [_clip(line) for line in text.split("\n")]
+        out.append(f"{_INDENT}{ev.source}:{ev.line}: {lines[0]}")
+        out += [f"{_INDENT * 3}{line}" for line in lines[1:_MAX_EVIDENCE_LINES]]
+        if len(lines) > _MAX_EVIDENCE_LINES:
+            out.append(f"{_INDENT * 3}... ({len(lines) - _MAX_EVIDENCE_LINES} more lines)")
+    return out
+
+
+def _here(finding: Finding, source: str) -> list[Evidence]:
+    return [e for e in finding.evidence if e.source == source]
+
+
+def _references(refs: list[str], options: Options) -> list[str]:
+    return [f"See: {guide_link(r, options)}" for r in refs]
+
+
+def _finding_block(f: Finding, source: str, options: Options) -> list[str]:
+    group = " ".join(f"{k}={v}" for k, v in f.group_fields.items() if v is not None)
+    spread = len(_sources_of(f))
+    where = "in this source" if spread == 1 else f"across {spread} sources"
+    head = f"[{f.severity}] {f.id}: {f.title}"
+    times = "once" if f.count == 1 else f"{f.count} times"
+    out = [head + (f"  ({group})" if group else ""), f"Seen {times} {where}."]
+    if f.suppressed is not None:
+        out.append(f"Not failing: {_suppression_message(f.suppressed)}")
+    evidence = _here(f, source)
+    out.append("Evidence:")
+    if evidence:
+        out += _evidence_lines(evidence)
+    else:
+        last = f.last_lines.get(source)
+        at = f", last at {source}:{last}" if last else ""
+        out.append(f"{_INDENT}(no evidence kept from this source{at})")
+    out += _wrap(f.explanation)
+    if f.remediation:
+        out.append("Fix:")
+        out += steps_lines(f.remediation, _INDENT)
+    if f.verify:
+        out.append(f"Fixed when you see: {', '.join(f.verify)}")
+    out += _references(f.references, options)
+    return out
+
+
+def _diagnosis_block(
+    d: Diagnosis, resting: list[Finding], source: str, options: Options
+) -> list[str]:
+    out = [f"[{d.severity}] {d.id}: {d.title}  (confidence: {d.confidence})"]
+    if d.suppressed is not None:
+        out.append(f"Not failing: {_suppression_message(d.suppressed)}")
+    out += _wrap(d.summary)
+    rests = f"Rests on: {', '.join(d.finding_ids)}"
+    if d.symptom_ids:
+        rests += f"   Symptoms: {', '.join(d.symptom_ids)}"
+    out.append(rests)
+    evidence = [e for f in resting for e in _here(f, source)[:2]][:_MAX_EVIDENCE]
+    if evidence:
+        out.append("Evidence:")
+        out += _evidence_lines(evidence)
+    out += _wrap(d.explanation)
+    if d.remediation:
+        out.append("Fix:")
+        out += steps_lines(d.remediation, _INDENT)
+    out += _references(d.references, options)
+    return out
+
+
+@dataclass
+class _Case:
+    """One testcase's outcome before it becomes XML."""
+
+    classname: str
+    name: str
+    line: int | None = None
+    located: bool = False
+    failure: tuple[str, str, str] | None = None
+    skipped: str | None = None
+    output: list[str] = field(default_factory=list)
+
+
+class _Index:
+    """The report looked up by id and by source, and the gate's threshold."""
+
+    def __init__(self, report: Report, options: Options) -> None:
+        self.options = options
+        self.threshold = _threshold(report)
+        self.findings: dict[str, list[Finding]] = {}
+        for f in report.findings:
+            self.findings.setdefault(f.id, []).append(f)
+        self.diagnoses: dict[str, list[Diagnosis]] = {}
+        for d in report.diagnoses:
+            self.diagnoses.setdefault(d.id, []).append(d)
+        ids = [*report.checked, *self.findings, *self.diagnoses]
+        self.ids = list(dict.fromkeys(ids))
+
+    def is_diagnosis(self, case_id: str) -> bool:
+        return case_id in self.diagnoses or (
+            case_id not in self.findings and case_id.startswith("diagnosis.")
+        )
+
+    def classname(self, case_id: str) -> str:
+        if self.is_diagnosis(case_id):
+            return f"{_TOOL}.diagnosis"
+        found = self.findings.get(case_id)
+        component = found[0].component if found else case_id.split(".", 1)[0]
+        return f"{_TOOL}.{component}"
+
+    def resting(self, d: Diagnosis) -> list[Finding]:
+        return [f for fid in d.finding_ids for f in self.findings.get(fid, [])]
+
+    def diagnosis_sources(self, d: Diagnosis) -> list[str] | None:
+        """Where the findings ``d`` rests on occurred; None means every source."""
+        found = [s for f in self.resting(d) for s in _sources_of(f)]
+        return list(dict.fromkeys(found)) or None
+
+    def case(self, case_id: str, source: str) -> _Case:
+        case = _Case(classname=self.classname(case_id), name=case_id)
+        if self.is_diagnosis(case_id):
+            self._diagnosis_case(case, self.diagnoses.get(case_id, []), source)
+        else:
+            self._finding_case(case, self.findings.get(case_id, []), source)
+        return case
+
+    def _finding_case(self, case: _Case, found: list[Finding], source: str) -> None:
+        here = [f for f in found if source in _sources_of(f)]
+        if not here:
+            return
+        failing = [f for f in here if f.suppressed is None and _fails(f.severity, self.threshold)]
+        rest = [f for f in here if f not in failing]
+        case.located = True
+        first = next((e for f in (failing or here) for e in _here(f, source)), None)
+        case.line = first.line if first else (failing or here)[0].last_lines.get(source)
+        if failing:
+            lead = failing[0]
+            total = sum(f.count for f in failing)
+            body = [
+                line for f in failing for line in ["", *_finding_block(f, source, self.options)]
+            ]
+            case.failure = (f"{lead.title} (x{total})", lead.severity, "\n".join(body[1:]))
+        else:
+            suppressed = next((f.suppressed for f in here if f.suppressed is not None), None)
+            if suppressed is not None:
+                case.skipped = _suppression_message(suppressed)
+        for f in rest:
+            case.output += [*_finding_block(f, source, self.options), ""]
+
+    def _diagnosis_case(self, case: _Case, found: list[Diagnosis], source: str) -> None:
+        for d in found:
+            sources = self.diagnosis_sources(d)
+            if sources is not None and source not in sources:
+                continue
+            resting = [f for f in self.resting(d) if source in _sources_of(f)]
+            first = next((e for f in resting for e in _here(f, source)), None)
+            if first is not None and case.line is None:
+                case.line = first.line
+            case.located = True
+            block = _diagnosis_block(d, resting, source, self.options)
+            if case.failure is None and d.suppressed is None and _fails(d.severity, self.threshold):
+                case.failure = (d.title, d.severity, "\n".join(block))
+                continue
+            if d.suppressed is not None and case.skipped is None:
+                case.skipped = _suppression_message(d.suppressed)
+            case.output += [*block, ""]
+        if case.failure is not None:
+            case.skipped = None
+
+
+def _case_element(case: _Case, source: str) -> ET.Element:
+    attrs = {"classname": xml_text(case.classname), "name": xml_text(case.name)}
+    if case.located and _is_path(source):
+        attrs["file"] = xml_text(source)
+        if case.line is not None and case.line > 0:
+            attrs["line"] = str(case.line)
+    attrs["time"] = "0"
+    el = ET.Element("testcase", attrs)
+    if case.failure is not None:
+        message, severity, body = case.failure
+        failure = ET.SubElement(el, "failure", message=_attr(message), type=severity)
+        failure.text = xml_text(body)
+    elif case.skipped is not None:
+        ET.SubElement(el, "skipped", message=_attr(case.skipped))
+    if case.output:
+        ET.SubElement(el, "system-out").text = xml_text("\n".join(case.output).rstrip("\n"))
+    return el
+
+
+def _read_error_case(error: str) -> ET.Element:
+    el = ET.Element("testcase", classname=f"{_TOOL}.input", name="read", time="0")
+    ET.SubElement(el, "error", message=_attr(error), type="read-error").text = xml_text(error)
+    return el
+
+
+def _properties(report: Report, stats: SourceStats | None) -> ET.Element:
+    props: list[tuple[str, str]] = [("amr-logpatterns.version", __version__)]
+    gate = report.gate
+    props.append(("fail-on", gate.fail_on if gate is not None else "error"))
+    if gate is not None:
+        props.append(("gate", "failed" if gate.failed else "passed"))
+    if stats is not None:
+        props += [
+            ("lines-read", str(stats.lines_read)),
+            ("records", str(stats.records)),
+            ("error-records", str(stats.error_records)),
+            ("unexplained-error-records", str(stats.unexplained_error_records)),
+        ]
+    el = ET.Element("properties")
+    for name, value in props:
+        ET.SubElement(el, "property", name=name, value=_attr(value))
+    return el
+
+
+def _all_sources(report: Report) -> list[tuple[str, SourceStats | None]]:
+    """The report's sources in input order, then any only a finding names."""
+    known: dict[str, SourceStats | None] = {s.source: s for s in report.stats.sources}
+    for f in report.findings:
+        for source in _sources_of(f):
+            known.setdefault(source, None)
+    return list(known.items())
+
+
+def _counts(el: ET.Element, cases: list[ET.Element]) -> dict[str, int]:
+    counts = {
+        "tests": len(cases),
+        "failures": sum(c.find("failure") is not None for c in cases),
+        "errors": sum(c.find("error") is not None for c in cases),
+        "skipped": sum(c.find("skipped") is not None for c in cases),
+    }
+    for key, value in counts.items():
+        el.set(key, str(value))
+    el.set("time", "0")
+    return counts
+
+
+def format_report(report: Report, options: Options = PLAIN) -> str:
+    """The report as a JUnit XML document (UTF-8, with its declaration)."""
+    index = _Index(report, options)
+    root = ET.Element("testsuites", name=_TOOL)
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suites: list[ET.Element] = []
+    for source, stats in _all_sources(report):
+        suite = ET.Element("testsuite", name=xml_text(source))
+        cases = [_case_element(index.case(i, source), source) for i in index.ids]
+        if stats is not None and stats.read_error:
+            cases.insert(0, _read_error_case(stats.read_error))
+        for key, value in _counts(suite, cases).items():
+            totals[key] += value
+        suite.append(_properties(report, stats))
+        suite.extend(cases)
+        suites.append(suite)
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", "0")
+    root.extend(suites)
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode", short_empty_elements=True)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

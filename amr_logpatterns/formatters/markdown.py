@@ -1,0 +1,351 @@
+"""GitHub-flavoured Markdown for a ticket, a pull-request comment or a GitHub step summary.
+
+The reader of a pasted report wants the verdict and the cause before the
+detail, so the order is: verdict, root causes, a table of findings, each
+problem with its evidence and fix, then what was set aside and the figures.
+
+Log text is untrusted: outside code it is backslash-escaped (no HTML, links,
+emphasis, math or extra table cells), and every fence is longer than any run
+of backticks inside it, so a log line can never close its block.
+
+Sample::
+
+    **AMR logs: gate failed** (--fail-on error): 1 finding, 1 root cause
+
+    ## Root causes
+
+    ### The AMR GraphQL app is not serving
+
+    **error** · confidence medium · `diagnosis.amr-graphql-down`
+
+    The CloudEvent Handler cannot reach the AMR GraphQL app (connect: connection refused)...
+
+    ## Findings
+
+    | Severity | Finding | What | Count | First seen | Last seen | Distinguished by |
+    | --- | --- | --- | ---: | --- | --- | --- |
+    | error | `handler.amr-unavailable` | The CloudEvent Handler cannot ... | 8 | x.jsonl:16 | ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..models import Diagnosis, Evidence, Finding, Report, Suppression
+from ..schema import RemediationStep
+from . import PLAIN, Options, guide_link
+from .text import set_aside, verdict
+
+#: Characters with a meaning somewhere in inline GFM (``$`` is GitHub's math).
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~$])")
+#: What starts a list, heading underline or thematic break at the start of a line.
+_BLOCK_START = re.compile(r"^(\d{1,9})([.)])|^([-+=])")
+_SPAN = re.compile(r"`([^`]+)`")
+_BACKTICKS = re.compile(r"`+")
+_WHITESPACE = re.compile(r"\s+")
+#: Evidence records shown open; the rest fold into ``<details>``.
+_OPEN_EVIDENCE = 1
+
+
+def _escape(text: str) -> str:
+    """Text that renders as itself: whitespace flattened, every active character escaped."""
+    flat = _WHITESPACE.sub(" ", text).replace("&", "&amp;")
+    return _SPECIAL.sub(r"\\\1", flat)
+
+
+def _guard(line: str) -> str:
+    """Keep a line that begins with ``1.``, ``-``, ``+`` or ``=`` from starting a block."""
+    return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", line, count=1)
+
+
+def _longest_run(text: str) -> int:
+    return max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+
+
+def _code(text: str) -> str:
+    """An inline code span that holds ``text`` whatever backticks it contains."""
+    flat = " ".join(text.split())
+    if not flat:
+        return ""
+    fence = "`" * (_longest_run(flat) + 1)
+    pad = " " if flat[0] == "`" or flat[-1] == "`" else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _prose(text: str) -> str:
+    """Pack prose with its `code` spans kept; everything between them escaped."""
+    flat = " ".join(text.split())
+    parts: list[str] = []
+    pos = 0
+    for m in _SPAN.finditer(flat):
+        parts += [_escape(flat[pos : m.start()]), _code(m[1])]
+        pos = m.end()
+    parts.append(_escape(flat[pos:]))
+    return _guard("".join(parts))
+
+
+def _cell(text: str) -> str:
+    """A table cell: escaped text, so ``|`` and newlines cannot start a new cell or row."""
+    return _escape(text.strip())
+
+
+def _cell_code(text: str) -> str:
+    """An id in a cell as code, unless a pipe or backslash could confuse the table parser."""
+    return _cell(text) if "|" in text or "\\" in text else _code(text)
+
+
+def _fenced(lines: Iterable[str], lang: str, indent: str = "") -> list[str]:
+    """A fenced block, its fence longer than any backtick run inside, so nothing can close it."""
+    body = list(lines)
+    fence = "`" * max(3, _longest_run("\n".join(body)) + 1)
+    return [
+        f"{indent}{fence}{lang}",
+        *(f"{indent}{line}" if line else "" for line in body),
+        f"{indent}{fence}",
+    ]
+
+
+def _url(reference: str, options: Options) -> str:
+    """The guide address for a link target, with the characters that end one percent-encoded."""
+    url = guide_link(reference, options)
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
+
+
+def _guide(references: list[str], options: Options) -> list[str]:
+    if not references:
+        return []
+    links = [
+        f"[{_escape(ref.lstrip('#') if ref.startswith('#') else ref)}]({_url(ref, options)})"
+        for ref in references
+    ]
+    return [f"Troubleshooting guide: {', '.join(links)}", ""]
+
+
+def _steps(steps: list[RemediationStep]) -> list[str]:
+    """Numbered steps; each command in a ``console`` block, each configuration in ``yaml``."""
+    out = ["**Fix**", ""]
+    for i, step in enumerate(steps, 1):
+        marker = f"{i}. "
+        pad = " " * len(marker)
+        out.append(marker + _prose(step.text))
+        if step.command:
+            first, *rest = step.command.splitlines() or [""]
+            out += _fenced([f"$ {first}", *rest], "console", pad)
+        if step.config:
+            out += _fenced(step.config.rstrip().splitlines(), "yaml", pad)
+    return [*out, ""]
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(_code(i) for i in ids)
+
+
+def _diagnosis(d: Diagnosis, options: Options) -> list[str]:
+    label = "Note: " if d.severity == "info" else ""
+    out = [
+        f"### {label}{_prose(d.title)}",
+        "",
+        f"**{d.severity}** · confidence {_escape(d.confidence)} · {_code(d.id)}",
+        "",
+        _prose(d.summary),
+        "",
+    ]
+    rests = f"Rests on {_ids(d.finding_ids)}" if d.finding_ids else ""
+    if d.symptom_ids:
+        rests += f"{'; symptoms' if rests else 'Symptoms'} {_ids(d.symptom_ids)}"
+    if rests:
+        out += [rests + ".", ""]
+    if d.explanation:
+        why = _prose(d.explanation)
+        out += ["<details>", "<summary>Why this is the cause</summary>", "", why, "", "</details>"]
+        out.append("")
+    if d.remediation:
+        out += _steps(d.remediation)
+    return out + _guide(d.references, options)
+
+
+def _where(source: str, line: int) -> str:
+    return f"{source}:{line}"
+
+
+def _group(f: Finding) -> str:
+    return ", ".join(f"{k}={v}" for k, v in f.group_fields.items() if v is not None)
+
+
+def _table(findings: list[Finding]) -> list[str]:
+    out = [
+        "| Severity | Finding | What | Count | First seen | Last seen | Distinguished by |",
+        "| --- | --- | --- | ---: | --- | --- | --- |",
+    ]
+    for f in findings:
+        cells = [
+            f.severity,
+            _cell_code(f.id),
+            _cell(f.title),
+            str(f.count),
+            _cell(_where(f.first_seen.source, f.first_seen.line)),
+            _cell(_where(f.last_seen.source, f.last_seen.line)),
+            _cell(_group(f)),
+        ]
+        out.append(f"| {' | '.join(cells)} |")
+    return [*out, ""]
+
+
+def _record(ev: Evidence) -> list[str]:
+    return [
+        f"From {_code(_where(ev.source, ev.line))}:",
+        "",
+        *_fenced(ev.text.splitlines(), "text"),
+    ]
+
+
+def _evidence(evidence: list[Evidence]) -> list[str]:
+    out: list[str] = []
+    for ev in evidence[:_OPEN_EVIDENCE]:
+        out += [*_record(ev), ""]
+    rest = evidence[_OPEN_EVIDENCE:]
+    if rest:
+        noun = "record" if len(rest) == 1 else "records"
+        out += ["<details>", f"<summary>{len(rest)} more {noun}</summary>", ""]
+        for ev in rest:
+            out += [*_record(ev), ""]
+        out += ["</details>", ""]
+    return out
+
+
+def _finding(f: Finding, options: Options) -> list[str]:
+    facts = [f"**{f.severity}**", _code(f.id)]
+    if _group(f):
+        facts.append(_code(_group(f)))
+    times = "once" if f.count == 1 else f"{f.count} times"
+    first, last = f.first_seen, f.last_seen
+    place = _code(_where(first.source, first.line))
+    if (last.source, last.line) != (first.source, first.line):
+        place += f" to {_code(_where(last.source, last.line))}"
+    facts.append(f"{times}, {place}")
+    out = [f"### {_prose(f.title)}", "", " · ".join(facts), ""]
+    if f.fields:
+        out += ["Fields: " + ", ".join(_code(f"{k}={v}") for k, v in f.fields.items()), ""]
+    out += _evidence(f.evidence)
+    out += [_prose(f.explanation), ""]
+    if f.remediation:
+        out += _steps(f.remediation)
+    if f.verify:
+        state = (
+            "already seen later in this input" if f.verified else "not seen after the problem yet"
+        )
+        out += [f"Fixed when you see {_ids(f.verify)} ({state}).", ""]
+    return out + _guide(f.references, options)
+
+
+def _suppression_row(kind: str, ident: str, severity: str, count: str, why: Suppression) -> str:
+    expires = why.expires.isoformat() if why.expires is not None else ""
+    cells = [
+        _cell(why.kind),
+        f"{kind} {ident}",
+        severity,
+        count,
+        _cell(why.reason),
+        _cell(why.origin),
+        expires,
+    ]
+    return f"| {' | '.join(cells)} |"
+
+
+def _suppressed(report: Report) -> list[str]:
+    rows: list[str] = []
+    for d in report.diagnoses:
+        if d.suppressed is not None:
+            rows.append(
+                _suppression_row("root cause", _cell_code(d.id), d.severity, "", d.suppressed)
+            )
+    for f in report.findings:
+        if f.suppressed is not None:
+            ident = _cell_code(f.id) + (f" {_cell(_group(f))}" if _group(f) else "")
+            rows.append(_suppression_row("finding", ident, f.severity, str(f.count), f.suppressed))
+    if not rows:
+        return []
+    return [
+        "## Suppressed",
+        "",
+        "Set aside by an ignore entry or the baseline: still reported, not counted by the gate.",
+        "",
+        "| Kind | Item | Severity | Count | Reason | Origin | Expires |",
+        "| --- | --- | --- | ---: | --- | --- | --- |",
+        *rows,
+        "",
+    ]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _verdict(report: Report, diagnoses: list[Diagnosis], findings: list[Finding]) -> str:
+    if report.gate is not None:
+        failed, text = verdict(report)
+        state = "failed" if failed else "passed"
+        return f"**AMR logs: gate {state}**{_escape(text[len(state) :])}"
+    problems = sum(1 for f in findings if f.severity != "info")
+    signals = len(findings) - problems
+    tally = [
+        (sum(1 for d in diagnoses if d.severity != "info"), "root cause"),
+        (problems, "problem"),
+        (signals, "signal"),
+    ]
+    counts = ", ".join(_plural(n, word) for n, word in tally if n)
+    worst = report.max_severity
+    if worst is None:
+        return "**AMR logs: no known problem found**"
+    if worst == "info":
+        return f"**AMR logs: nothing to fix** (worst severity info): {counts}"
+    return f"**AMR logs: worst severity {worst}**: {counts}"
+
+
+def _footer(report: Report) -> list[str]:
+    warnings = [src.read_error for src in report.stats.sources if src.read_error]
+    if report.gate is not None:
+        warnings = [*report.gate.notices, *warnings]
+    out = [f"- **Warning:** {_prose(w)}" for w in warnings]
+    if out:
+        out.append("")
+    if report.gate is not None:
+        parts = set_aside(report.gate)
+        if parts:
+            out += [f"Not counted by the gate: {_escape(', '.join(parts))}.", ""]
+    s = report.stats
+    explained = s.error_records - s.unexplained_error_records
+    out.append(
+        f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches; "
+        f"{explained} of {s.error_records} error records explained."
+    )
+    return out
+
+
+def format_report(report: Report, options: Options = PLAIN) -> str:
+    """Render the report as Markdown to paste into a ticket or a pull-request comment."""
+    diagnoses = [d for d in report.diagnoses if d.suppressed is None]
+    findings = [f for f in report.findings if f.suppressed is None]
+    problems = [f for f in findings if f.severity != "info"]
+    out = [_verdict(report, diagnoses, findings), ""]
+    if diagnoses:
+        out += ["## Root causes", ""]
+        for d in diagnoses:
+            out += _diagnosis(d, options)
+    if findings:
+        out += ["## Findings", ""]
+        if len(problems) < len(findings):
+            out += ["Findings at info severity are signals: informational, nothing to fix.", ""]
+        out += _table(findings)
+    if problems:
+        out += ["## Problems in detail", ""]
+        for f in problems:
+            out += _finding(f, options)
+    out += _suppressed(report)
+    if not report.findings:
+        out += ["No known AMR log line found.", ""]
+    out += _footer(report)
+    return "\n".join(out) + "\n"
