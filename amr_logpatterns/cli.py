@@ -1,35 +1,54 @@
 """The ``amr-logpatterns`` command: the only place that touches stdin, stdout, files and exit codes.
 
-Exit codes: 0 nothing at error severity, 1 something at error severity,
-2 usage errors, unreadable input and bad packs.
+Exit codes: 0 the gate passed, 1 the gate failed (a finding or diagnosis at or
+above ``--fail-on`` remains after suppressions and the baseline), 2 usage
+errors, unreadable input and bad packs, config or baseline.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import IO
 
 from . import __version__
-from .engine import Classifier, InputError, open_log
-from .formatters import REPORT_FORMATS, STREAMING, Options, formatters
+from .baseline import BaselineError, read_baseline
+from .config import DEFAULT_NAME, ConfigError, LoadedConfig, check_against_pack, find_config
+from .engine import Classifier, InputError
+from .formatters import PLAIN, REPORT_FORMATS, STREAMING, Options, formatters
 from .formatters.json_report import format_match
 from .formatters.text import steps_lines
+from .gate import Ignore, Policy, apply_policy
+from .inputs import LogInput, all_plain_files, expand_inputs, open_inputs, total_size
 from .loader import Pack, PackError, load_packs
 from .models import Report
-from .schema import Signature
+from .progress import ProgressBar, should_show
+from .schema import SEVERITY_RANK, Signature
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 _EPILOG = """\
 exit codes:
-  0  nothing at error severity was found
-  1  at least one finding or diagnosis at error severity
-  2  usage error, unreadable input, or a bad signature pack
+  0  the gate passed: nothing at or above --fail-on remains after suppressions
+  1  the gate failed: a finding or diagnosis at or above --fail-on (default: error)
+  2  usage error, unreadable input, or a bad signature pack, config or baseline
 """
+
+#: File name endings that say which format an ``-o FILE`` wants when no ``FORMAT:`` is given.
+_BY_SUFFIX = {
+    ".sarif": "sarif",
+    ".sarif.json": "sarif",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".txt": "text",
+}
 
 
 class _Version(argparse.Action):
@@ -74,25 +93,104 @@ def _parser() -> argparse.ArgumentParser:
             default=[],
             help="add a directory of signature YAML files (repeatable)",
         )
+        p.add_argument(
+            "--config",
+            metavar="FILE",
+            help=f"config file (default: {DEFAULT_NAME} in the working directory, if present)",
+        )
+        p.add_argument(
+            "--no-config", action="store_true", help=f"do not read {DEFAULT_NAME}"
+        )
 
     scan = sub.add_parser(
         "scan",
-        help="classify log files (or stdin)",
+        help="classify log files, directories, archives (or stdin) and gate on the result",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     scan.add_argument(
-        "paths", nargs="*", metavar="PATH", help="log files (.gz too); '-' or none for stdin"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="log files (.gz too), directories, .tar/.tar.gz/.tgz bundles; '-' or none for stdin",
     )
-    scan.add_argument("--format", choices=[*REPORT_FORMATS, *STREAMING], default="text")
-    scan.add_argument(
+    out = scan.add_argument_group("output")
+    out.add_argument(
+        "--format",
+        choices=[*REPORT_FORMATS, *STREAMING],
+        help="format for stdout, or for -o FILE without a FORMAT: prefix (default: text)",
+    )
+    out.add_argument(
+        "-o",
+        "--output",
+        metavar="[FORMAT:]FILE",
+        action="append",
+        default=[],
+        help="write a report to FILE (repeatable): in FORMAT when given, else in --format "
+        "for a single -o (then nothing goes to stdout), else by the file's suffix "
+        "(.sarif .xml .md .json .jsonl .txt)",
+    )
+    out.add_argument(
+        "--color",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="colour the text format (default: only on a terminal and when NO_COLOR is unset)",
+    )
+    out.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: for large inputs when stderr is a terminal)",
+    )
+    show = scan.add_argument_group("what counts")
+    show.add_argument(
+        "--fail-on",
+        choices=["info", "warning", "error", "never"],
+        help="exit 1 when a finding or diagnosis at or above this remains (default: error)",
+    )
+    show.add_argument(
+        "--min-severity",
+        choices=["info", "warning", "error"],
+        help="show only findings at or above this (hidden ones still count for --fail-on)",
+    )
+    show.add_argument(
+        "--only",
+        metavar="ID|COMPONENT",
+        action="append",
+        default=[],
+        help="keep only these signature ids (globs like 'observer.*') or components (repeatable)",
+    )
+    show.add_argument(
+        "--exclude",
+        metavar="ID|COMPONENT",
+        action="append",
+        default=[],
+        help="leave out these signature ids or components (repeatable)",
+    )
+    show.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="a JSON report of known problems: only findings not in it fail the gate",
+    )
+    show.add_argument(
+        "--write-baseline", metavar="FILE", help="write this run's findings as a baseline"
+    )
+    inputs = scan.add_argument_group("inputs")
+    inputs.add_argument(
+        "--glob",
+        metavar="PATTERN",
+        action="append",
+        default=[],
+        help="in directories and archives, read only files matching this (repeatable)",
+    )
+    inputs.add_argument(
         "--jobs",
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
         help="worker processes for large files (default: the number of CPUs)",
     )
-    scan.add_argument(
+    inputs.add_argument(
         "--engine",
         default="auto",
         choices=["auto", "hyperscan", "re2", "stdlib", "exact"],
@@ -110,62 +208,219 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _scan(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> int:
+class UsageError(ValueError):
+    """A command line or config the command cannot act on; exit 2 with this message."""
+
+
+def _outputs(args: argparse.Namespace, fmt: str) -> list[tuple[str, str | None]]:
+    """Each requested report as (format, file or None for stdout)."""
+    known = (*REPORT_FORMATS, *STREAMING)
+    out: list[tuple[str, str | None]] = []
+    bare = [o for o in args.output if o.partition(":")[0] not in known or ":" not in o]
+    for spec in args.output:
+        prefix, colon, rest = spec.partition(":")
+        if colon and prefix in known:
+            out.append((prefix, rest))
+        elif len(bare) == 1 and args.format is not None:
+            out.append((args.format, spec))
+        else:
+            suffix = next((s for s in _BY_SUFFIX if spec.endswith(s)), None)
+            if suffix is None:
+                raise UsageError(
+                    f"-o {spec}: cannot tell the format from the name; write FORMAT:{spec} "
+                    f"(one of {', '.join(known)})"
+                )
+            out.append((_BY_SUFFIX[suffix], spec))
+    if not (args.format is not None and len(bare) == 1):
+        out.insert(0, (fmt, None))
+    if "jsonl" in (f for f, _ in out) and len(out) > 1:
+        raise UsageError("jsonl streams matches; it cannot be combined with other outputs")
+    return out
+
+
+def _policy(args: argparse.Namespace, loaded: LoadedConfig) -> Policy:
+    config = loaded.config
+    ignores = tuple(
+        Ignore(entry=e, origin=o)
+        for e, o in zip(config.ignore, loaded.ignore_origins, strict=True)
+    )
+    baseline_path = args.baseline or (config.baseline and loaded.resolve(config.baseline))
+    baseline = read_baseline(baseline_path) if baseline_path else frozenset()
+    return Policy(
+        fail_on=args.fail_on or config.fail_on or "error",
+        min_severity=args.min_severity or config.min_severity or "info",
+        only=tuple(args.only or config.only),
+        exclude=tuple(args.exclude or config.exclude),
+        ignores=ignores,
+        baseline=baseline,
+        baseline_origin=baseline_path or "",
+    )
+
+
+def _check_selectors(policy: Policy, pack: Pack) -> None:
+    known = {s.id for s in pack.signatures} | {d.id for d in pack.diagnoses}
+    components = {c.id for c in pack.components} | {"diagnosis"}
+    for flag, values in (("--only", policy.only), ("--exclude", policy.exclude)):
+        for value in values:
+            if value not in components and not any(fnmatchcase(k, value) for k in known):
+                raise UsageError(
+                    f"{flag} {value}: names no signature, diagnosis or component "
+                    "(see 'amr-logpatterns list')"
+                )
+
+
+def _render_options(
+    args: argparse.Namespace, loaded: LoadedConfig, stream: IO[str] | None
+) -> Options:
+    """Colour and width for the terminal (``stream``); files get plain text at the default width."""
+    guide = loaded.config.guide_url or PLAIN.guide_url
+    if stream is None:
+        return Options(guide_url=guide)
+    tty = stream.isatty() if hasattr(stream, "isatty") else False
+    color = args.color
+    if color is None:
+        color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    width = max(40, min(160, shutil.get_terminal_size((100, 24)).columns)) if tty else 100
+    return Options(color=bool(color), width=width, guide_url=guide)
+
+
+def _scan(
+    args: argparse.Namespace, pack: Pack, loaded: LoadedConfig, out: IO[str], err: IO[str]
+) -> int:
+    fmt = args.format or loaded.config.format or "text"
+    if fmt not in (*REPORT_FORMATS, *STREAMING):
+        raise UsageError(f"{loaded.path}: format: unknown format {fmt!r}")
+    outputs = _outputs(args, fmt)
+    policy = _policy(args, loaded)
+    _check_selectors(policy, pack)
     try:
         classifier = Classifier(pack, engine=args.engine, cache_dir=cache_dir())
     except (ValueError, ImportError) as exc:
-        print(f"amr-logpatterns: --engine {args.engine}: {exc}", file=err)
+        raise UsageError(f"--engine {args.engine}: {exc}") from exc
+    inputs = expand_inputs(args.paths or ["-"], args.glob)
+    if outputs[0][0] == "jsonl":
+        if args.write_baseline:
+            raise UsageError("--write-baseline needs a report; jsonl streams matches")
+        return _stream_jsonl(classifier, inputs, args, policy, outputs[0][1], out, err)
+    report = _classify(classifier, inputs, args, err)
+    if args.write_baseline:
+        _write(args.write_baseline, formatters()["json"](report, PLAIN), out)
+    gated = apply_policy(report, policy)
+    for fmt_name, dest in outputs:
+        stream = out if dest is None or dest == "-" else None
+        _write(dest, formatters()[fmt_name](gated, _render_options(args, loaded, stream)), out)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary and any(f == "github" for f, _ in outputs):
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(formatters()["markdown"](gated, _render_options(args, loaded, None)))
+    assert gated.gate is not None
+    for notice in gated.gate.notices:
+        print(f"amr-logpatterns: warning: {notice}", file=err)
+    read_errors = [src.read_error for src in report.stats.sources if src.read_error]
+    for message in read_errors:
+        print(f"amr-logpatterns: {message}", file=err)
+    if read_errors:
         return EXIT_USAGE
-    paths = args.paths or ["-"]
-    if args.jobs > 1 and "-" not in paths:
-        try:
-            for path in paths:
-                open_log(path).close()
-        except InputError as exc:
-            print(f"amr-logpatterns: {exc}", file=err)
-            return EXIT_USAGE
-        from .parallel import classify_parallel, scan_parallel
+    return EXIT_FOUND if gated.gate.failed else EXIT_OK
 
-        if args.format == "jsonl":
-            worst = EXIT_OK
-            for block in scan_parallel(classifier, paths, args.jobs):
-                out.write(block)
-                if '"severity": "error"' in block:
-                    worst = EXIT_FOUND
-            return worst
-        return _finish(classify_parallel(classifier, paths, args.jobs), args, out, err)
-    sources = []
+
+def _write(dest: str | None, text: str, out: IO[str]) -> None:
+    if dest is None or dest == "-":
+        out.write(text)
+        return
     try:
-        for path in paths:
-            sources.append(("<stdin>", sys.stdin.buffer) if path == "-" else (path, open_log(path)))
-    except InputError as exc:
-        print(f"amr-logpatterns: {exc}", file=err)
-        return EXIT_USAGE
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        Path(dest).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{dest}: cannot write: {exc.strerror or exc}") from exc
+
+
+def _progress(inputs: list[LogInput], args: argparse.Namespace, err: IO[str]) -> ProgressBar | None:
+    total = total_size(inputs)
+    mode = {None: "auto", True: "always", False: "never"}[args.progress]
+    tty = err.isatty() if hasattr(err, "isatty") else False
+    return ProgressBar(total, stream=err, tty=tty) if should_show(mode, total, tty) else None
+
+
+def _classify(
+    classifier: Classifier, inputs: list[LogInput], args: argparse.Namespace, err: IO[str]
+) -> Report:
+    bar = _progress(inputs, args, err)
     try:
-        if args.format == "jsonl":
-            worst = EXIT_OK
-            for name, source in sources:
-                for match in classifier.scan(source, source_name=name):
-                    out.write(format_match(match) + "\n")
-                    if match.severity == "error":
-                        worst = EXIT_FOUND
-            return worst
-        report = classifier.classify_many(sources)
+        if args.jobs > 1 and all_plain_files(inputs):
+            from .parallel import classify_parallel
+
+            paths = [i.path for i in inputs if i.path is not None]
+            advance = bar.advance if bar else None
+            return classify_parallel(classifier, paths, args.jobs, on_progress=advance)
+        return classifier.classify_many(open_inputs(inputs, progress=bar))
     finally:
-        for name, source in sources:
-            if name != "<stdin>":
-                source.close()
-    return _finish(report, args, out, err)
+        if bar:
+            bar.finish()
 
 
-def _finish(report: Report, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    out.write(formatters()[args.format](report, Options()))
-    for src in report.stats.sources:
-        if src.read_error:
-            print(f"amr-logpatterns: {src.read_error}", file=err)
-    if any(src.read_error for src in report.stats.sources):
-        return EXIT_USAGE
-    return EXIT_FOUND if report.has_severity("error") else EXIT_OK
+def _stream_jsonl(
+    classifier: Classifier,
+    inputs: list[LogInput],
+    args: argparse.Namespace,
+    policy: Policy,
+    dest: str | None,
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    """Stream matches; the exit code follows --fail-on, --only and --exclude over them.
+
+    Ignore entries and baselines describe findings, which a stream of matches
+    does not build; they are reported as not applied rather than ignored quietly.
+    """
+    if policy.ignores or policy.baseline:
+        print(
+            "amr-logpatterns: warning: ignore entries and baselines apply to reports; "
+            "the jsonl stream lists every match and gates on all of them",
+            file=err,
+        )
+    target = out if dest is None or dest == "-" else _open_output(dest)
+    levels = [s for s, rank in SEVERITY_RANK.items() if _reaches(s, policy.fail_on)]
+    failed = False
+    try:
+        if args.jobs > 1 and all_plain_files(inputs) and not (policy.only or policy.exclude):
+            from .parallel import scan_parallel
+
+            paths = [i.path for i in inputs if i.path is not None]
+            for block in scan_parallel(classifier, paths, args.jobs):
+                target.write(block)
+                failed = failed or any(f'"severity": "{s}"' in block for s in levels)
+            return EXIT_FOUND if failed else EXIT_OK
+        by_id = {s.id: s for s in classifier.pack.signatures}
+        for name, handle in open_inputs(inputs):
+            for match in classifier.scan(handle, source_name=name):
+                component = by_id[match.id].component
+                if policy.only and not _chosen(match.id, component, policy.only):
+                    continue
+                if _chosen(match.id, component, policy.exclude):
+                    continue
+                target.write(format_match(match) + "\n")
+                failed = failed or match.severity in levels
+    finally:
+        if target is not out:
+            target.close()
+    return EXIT_FOUND if failed else EXIT_OK
+
+
+def _reaches(severity: str, fail_on: str) -> bool:
+    return fail_on != "never" and SEVERITY_RANK[severity] >= SEVERITY_RANK[fail_on]
+
+
+def _chosen(item_id: str, component: str, selectors: tuple[str, ...]) -> bool:
+    return any(s == component or fnmatchcase(item_id, s) for s in selectors)
+
+
+def _open_output(dest: str) -> IO[str]:
+    try:
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        return open(dest, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{dest}: cannot write: {exc.strerror or exc}") from exc
 
 
 def _list(args: argparse.Namespace, pack: Pack, out: IO[str]) -> int:
@@ -255,7 +510,7 @@ def main(
     stdout: IO[str] | None = None,
     stderr: IO[str] | None = None,
 ) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code (0 passed, 1 gate failed, 2 cannot run)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
@@ -263,15 +518,17 @@ def main(
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
     try:
-        pack = load_packs(*args.patterns, cache_dir=cache_dir())
-    except PackError as exc:
-        print(f"amr-logpatterns: {exc}", file=err)
-        return EXIT_USAGE
-    try:
+        loaded = LoadedConfig() if args.no_config else find_config(args.config)
+        extra = [loaded.resolve(p) for p in loaded.config.patterns]
+        pack = load_packs(*extra, *args.patterns, cache_dir=cache_dir())
+        check_against_pack(loaded, pack)
         if args.command == "scan":
-            return _scan(args, pack, out, err)
+            return _scan(args, pack, loaded, out, err)
         if args.command == "list":
             return _list(args, pack, out)
         return _explain(args, pack, out, err)
+    except (PackError, ConfigError, BaselineError, InputError, UsageError) as exc:
+        print(f"amr-logpatterns: {exc}", file=err)
+        return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

@@ -71,9 +71,10 @@ def test_several_files_in_one_report(tmp_path: Path) -> None:
 
 def test_missing_file_and_directory_exit_2_naming_the_path(tmp_path: Path) -> None:
     code, _, err = run("scan", str(tmp_path / "nope.log"))
-    assert code == 2 and "nope.log: cannot open" in err
+    assert code == 2 and "nope.log: no such file or directory" in err
+    (tmp_path / "manifest.yaml").write_text("kind: Pod\n")
     code, _, err = run("scan", str(tmp_path))
-    assert code == 2 and "is a directory" in err
+    assert code == 2 and f"{tmp_path}: no file matches" in err
 
 
 def test_bad_user_pack_exits_2_with_the_position(tmp_path: Path) -> None:

@@ -262,7 +262,7 @@ def test_the_gate_verdict_notices_and_what_was_set_aside(classifier: Classifier)
     passed = format_report(report.model_copy(update={"gate": Gate(fail_on="error")}))
     assert (
         passed.splitlines()[0]
-        == "**AMR logs: gate passed** (--fail-on error): nothing at error counts"
+        == "**AMR logs: gate passed** (--fail-on error): nothing at error remains"
     )
     assert "Not counted by the gate" not in passed
 

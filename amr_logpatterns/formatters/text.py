@@ -247,7 +247,7 @@ def verdict(report: Report) -> tuple[bool, str]:
         text += ": " + ", ".join(counts)
     elif not gate.failed:
         above = "" if gate.fail_on == "error" else " or above"
-        text += f": nothing at {gate.fail_on}{above} counts"
+        text += f": nothing at {gate.fail_on}{above} remains"
     return gate.failed, text
 
 
