@@ -378,10 +378,14 @@ def _tar_members(path: str, name: str, globs: Sequence[str]) -> list[LogInput]:
         with tarfile.open(path, "r:*") as tar:
             for info in tar:
                 member = _member_path(info.name)
-                if not info.isfile() or info.issparse() or _hidden(member):
+                if not info.isfile() or _hidden(member) or not matches(member, globs):
                     continue
-                if matches(member, globs):
-                    found.append((member, info.offset_data, info.size))
+                if info.issparse():
+                    raise InputError(
+                        f"{name}{ARCHIVE_SEPARATOR}{member}: a sparse tar member cannot be "
+                        "read in place; extract the archive, or leave it out with --glob"
+                    )
+                found.append((member, info.offset_data, info.size))
     except _ARCHIVE_ERRORS as exc:
         raise InputError(f"{name}: cannot read archive: {exc}") from exc
     return [
@@ -406,10 +410,15 @@ def _zip_members(path: str, name: str, globs: Sequence[str]) -> list[LogInput]:
         for info in infos
         if not info.is_dir()
         and not stat.S_ISLNK(info.external_attr >> 16)
-        and not info.flag_bits & 0x1  # encrypted
         and not _hidden(_member_path(info.filename))
         and matches(_member_path(info.filename), globs)
     )
+    for member, info in found:
+        if info.flag_bits & 0x1:
+            raise InputError(
+                f"{name}{ARCHIVE_SEPARATOR}{member}: the member is encrypted; "
+                "decrypt the archive, or leave the member out with --glob"
+            )
     return [
         LogInput(
             f"{name}{ARCHIVE_SEPARATOR}{member}",

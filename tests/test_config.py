@@ -92,3 +92,14 @@ def test_ignore_entries_must_name_known_ids(tmp_path: Path) -> None:
     check_against_pack(globbed, pack)
     with pytest.raises(ConfigError, match="names no signature"):
         check_against_pack(load_config(write(tmp_path, "exclude: [obsrver]\n")), pack)
+
+
+def test_the_readme_config_example_is_valid(tmp_path: Path) -> None:
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Config file, suppressions and baselines") :]
+    block = section[section.index("```yaml\n") + 8 : section.index("```\n", section.index("```yaml\n") + 8)]
+    loaded = load_config(write(tmp_path, block))
+    check_against_pack(loaded, load_packs())
+    assert loaded.config.ignore[0].reason.startswith("the staging handler")

@@ -465,3 +465,18 @@ def test_a_bundle_archive_is_attributed_the_same_way(classifier: Classifier, bun
     check_attribution(classify(classifier, inputs), f"{bundle_tgz}{ARCHIVE_SEPARATOR}")
     lazily = classifier.classify_many(open_inputs(inputs))
     check_attribution(lazily, f"{bundle_tgz}{ARCHIVE_SEPARATOR}")
+
+
+def test_an_encrypted_zip_member_is_an_error_naming_it_not_a_silent_skip(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        zf.writestr("ns/pod/plain.log", b"hello\n")
+        zf.writestr("ns/pod/secret.log", b"not really encrypted\n")
+    data = bytearray(bundle.read_bytes())
+    central = data.rindex(b"PK\x01\x02")  # the last central directory entry: secret.log
+    data[central + 8] |= 0x1  # general purpose flag bit 0: encrypted
+    bundle.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"bundle.zip:ns/pod/secret.log: the member is encrypted"):
+        expand_inputs([str(bundle)])
+    kept = expand_inputs([str(bundle)], ["*/plain.log"])
+    assert [i.name for i in kept] == [f"{bundle}:ns/pod/plain.log"]
