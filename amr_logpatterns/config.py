@@ -14,7 +14,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from .loader import MAX_PACK_FILE_BYTES, Pack, Problem, YamlReader, validate_marked
+from .loader import (
+    MAX_PACK_FILE_BYTES,
+    Pack,
+    Problem,
+    ProblemsError,
+    YamlReader,
+    validate_marked,
+)
 from .models import FailOn
 from .schema import Scalar, Severity
 
@@ -58,13 +65,10 @@ class Config(_Strict):
     ignore: list[IgnoreEntry] = Field(default_factory=list)
 
 
-class ConfigError(ValueError):
+class ConfigError(ProblemsError):
     """The config file could not be used; ``problems`` says where and why."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the config file:\n{lines}")
+    subject = "the config file"
 
 
 class LoadedConfig(BaseModel):

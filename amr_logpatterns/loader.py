@@ -51,13 +51,22 @@ class Problem(BaseModel):
         return f"{where}:{what}{field} {self.message}"
 
 
-class PackError(ValueError):
-    """A pack could not be loaded; ``problems`` lists every reason."""
+class ProblemsError(ValueError):
+    """A YAML file could not be used; ``problems`` lists every reason with its position."""
+
+    #: What was being read, for the message's first line.
+    subject = "YAML files"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in signature packs:\n{lines}")
+        super().__init__(f"{len(problems)} problem(s) in {self.subject}:\n{lines}")
+
+
+class PackError(ProblemsError):
+    """A pack could not be loaded; ``problems`` lists every reason."""
+
+    subject = "signature packs"
 
 
 class Pack(BaseModel):
