@@ -18,11 +18,15 @@ from .models import (
     Finding,
     Gate,
     Match,
+    Recovery,
     Report,
     Seen,
     SourceStats,
     Stats,
     Suppression,
+    TapVersion,
+    UnknownTemplate,
+    Verdict,
 )
 from .reading import Source
 from .schema import RemediationStep, Signature
@@ -40,6 +44,7 @@ __all__ = [
     "Pack",
     "PackError",
     "Problem",
+    "Recovery",
     "RemediationStep",
     "Report",
     "Seen",
@@ -48,6 +53,9 @@ __all__ = [
     "SourceStats",
     "Stats",
     "Suppression",
+    "TapVersion",
+    "UnknownTemplate",
+    "Verdict",
     "__version__",
     "classify",
     "classify_file",

@@ -59,6 +59,36 @@ class Suppression(_Result):
     expires: date | None = None
 
 
+class Recovery(_Result):
+    """Whether a problem was still happening when the input ended, judged by its healthy signals.
+
+    ``recovered`` when one of the finding's ``verify`` signals appears after its
+    last occurrence in the same source, else ``ongoing``. ``duration_seconds``
+    runs from the first occurrence to the recovery (or to the last occurrence
+    while ongoing), when both records carry timestamps.
+    """
+
+    status: Literal["ongoing", "recovered"]
+    since: Seen
+    last_failure: Seen
+    recovered_at: Seen | None = None
+    signal: str | None = None
+    duration_seconds: float | None = None
+
+
+class Verdict(_Result):
+    """Why an error-looking finding is harmless here (``benign``), or why it is not after all.
+
+    ``condition`` states what the harmlessness depends on; ``against`` points
+    at the record that broke the condition (e.g. the failed earlier attempt).
+    """
+
+    benign: bool
+    reason: str
+    condition: str | None = None
+    against: Seen | None = None
+
+
 class Finding(_Result):
     """All matches of one signature (per distinguishing fields), with what to do about it."""
 
@@ -80,6 +110,10 @@ class Finding(_Result):
     references: list[str] = Field(default_factory=list)
     fingerprint: str
     last_lines: dict[str, int] = Field(default_factory=dict)
+    first_seen_in: dict[str, Seen] = Field(default_factory=dict)
+    recovery: Recovery | None = None
+    verdict: Verdict | None = None
+    explained_by: list[str] = Field(default_factory=list)
     suppressed: Suppression | None = None
 
 
@@ -97,6 +131,7 @@ class Diagnosis(_Result):
     symptom_ids: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
     fingerprint: str = ""
+    recovery: Recovery | None = None
     suppressed: Suppression | None = None
 
 
@@ -127,8 +162,36 @@ class Stats(_Result):
     error_records: int = 0
     unexplained_error_records: int = 0
     error_signature_sets: dict[str, int] = Field(default_factory=dict)
+    unknown_records: int = 0
+    unknown_templates_dropped: int = 0
     evidence_limit: int = 5
     sources: list[SourceStats] = Field(default_factory=list)
+
+
+class UnknownTemplate(_Result):
+    """Warning-or-worse records no signature explained, grouped by their masked message.
+
+    Timestamps, numbers, UUIDs, IPs, hex ids and quoted values are masked, so
+    a thousand repeats of one unknown error are one template with its count.
+    """
+
+    template: str
+    level: str
+    count: int
+    first_seen: Seen
+    example: str
+
+
+class TapVersion(_Result):
+    """The Tanzu Application Platform release the advice is written for, and how it was known.
+
+    ``source`` is ``given`` (``--tap-version``), ``inferred`` (from names in the
+    input, quoted in ``evidence``) or ``unknown`` (advice names both spellings).
+    """
+
+    version: str | None = None
+    source: Literal["given", "inferred", "unknown"] = "unknown"
+    evidence: str | None = None
 
 
 FailOn = Literal["info", "warning", "error", "never"]
@@ -148,6 +211,9 @@ class Gate(_Result):
     baselined: int = 0
     excluded: int = 0
     hidden: int = 0
+    benign: int = 0
+    recovered: int = 0
+    ignore_recovered: bool = False
     min_severity: Severity = "info"
     notices: list[str] = Field(default_factory=list)
 
@@ -164,6 +230,8 @@ class Report(_Result):
     stats: Stats = Field(default_factory=Stats)
     max_severity: Severity | None = None
     checked: list[str] = Field(default_factory=list)
+    unknown: list[UnknownTemplate] = Field(default_factory=list)
+    tap_version: TapVersion = Field(default_factory=TapVersion)
     gate: Gate | None = None
 
     def merge(self, *others: Report) -> Report:
