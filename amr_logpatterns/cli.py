@@ -168,6 +168,12 @@ def _parser() -> argparse.ArgumentParser:
         help="leave out these signature ids or components (repeatable)",
     )
     show.add_argument(
+        "--ignore-recovered",
+        action="store_true",
+        default=None,
+        help="do not fail on problems whose healthy signal appears later in the same input",
+    )
+    show.add_argument(
         "--baseline",
         metavar="FILE",
         help="a JSON report of known problems: only findings not in it fail the gate",
@@ -254,6 +260,7 @@ def _policy(args: argparse.Namespace, loaded: LoadedConfig) -> Policy:
         ignores=ignores,
         baseline=baseline,
         baseline_origin=baseline_path or "",
+        ignore_recovered=bool(args.ignore_recovered or config.ignore_recovered),
     )
 
 

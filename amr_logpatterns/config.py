@@ -61,6 +61,7 @@ class Config(_Strict):
     only: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     baseline: str | None = None
+    ignore_recovered: bool = False
     guide_url: str | None = None
     ignore: list[IgnoreEntry] = Field(default_factory=list)
 

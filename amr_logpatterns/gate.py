@@ -3,7 +3,8 @@
 Nothing is dropped silently: findings left out by ``only``/``exclude`` are
 counted as excluded, suppressed and baselined ones stay in the report marked
 with why, and findings below ``min_severity`` are counted as hidden (they
-still fail the gate when they reach ``fail_on``).
+still fail the gate when they reach ``fail_on``). Findings with a benign
+verdict never fail it; recovered problems do unless ``ignore_recovered``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Policy:
     ignores: tuple[Ignore, ...] = ()
     baseline: frozenset[str] = frozenset()
     baseline_origin: str = ""
+    ignore_recovered: bool = False
     today: date = field(default_factory=date.today)
 
 
@@ -113,6 +115,14 @@ def _name(entry: IgnoreEntry) -> str:
     return entry.id if entry.id is not None else f"fingerprint {entry.fingerprint}"
 
 
+def _benign(item: Finding | Diagnosis) -> bool:
+    return isinstance(item, Finding) and item.verdict is not None and item.verdict.benign
+
+
+def _recovered(item: Finding | Diagnosis) -> bool:
+    return item.recovery is not None and item.recovery.status == "recovered"
+
+
 def _at_least(severity: str, threshold: str) -> bool:
     return threshold != "never" and SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
 
@@ -147,7 +157,10 @@ def apply_policy(report: Report, policy: Policy) -> Report:
     failing = [
         f"{i.id} ({i.fingerprint})" if isinstance(i, Finding) else i.id
         for i in items
-        if i.suppressed is None and _at_least(i.severity, policy.fail_on)
+        if i.suppressed is None
+        and not _benign(i)
+        and not (policy.ignore_recovered and _recovered(i))
+        and _at_least(i.severity, policy.fail_on)
     ]
     shown_findings = [f for f in findings if _at_least(f.severity, policy.min_severity)]
     shown_diagnoses = [d for d in diagnoses if _at_least(d.severity, policy.min_severity)]
@@ -160,6 +173,9 @@ def apply_policy(report: Report, policy: Policy) -> Report:
         baselined=sum(1 for i in items if i.suppressed and i.suppressed.kind == "baseline"),
         excluded=excluded,
         hidden=hidden,
+        benign=sum(1 for i in items if _benign(i)),
+        recovered=sum(1 for i in items if _recovered(i)),
+        ignore_recovered=policy.ignore_recovered,
         min_severity=policy.min_severity,
         notices=[*suppressor.notices, *suppressor.unused_notices()],
     )

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from amr_logpatterns import Classifier, Report
+from amr_logpatterns import Classifier, Finding, Report
 from amr_logpatterns.config import IgnoreEntry
 from amr_logpatterns.gate import Ignore, Policy, apply_policy, baseline_key
 
@@ -118,3 +118,32 @@ def test_min_severity_hides_but_still_gates(report: Report) -> None:
     assert all(f.severity == "error" for f in gated.findings)
     assert gated.gate is not None and gated.gate.hidden >= 1 and gated.gate.failed
     assert any(f.startswith("observer.health-check-ok") for f in gated.gate.failing)
+
+
+def test_benign_findings_never_fail_the_gate(report: Report) -> None:
+    from amr_logpatterns import Verdict
+
+    benign = [
+        f.model_copy(update={"verdict": Verdict(benign=True, reason="a resync resends it")})
+        for f in report.findings
+    ]
+    gated = apply_policy(report.model_copy(update={"findings": benign, "diagnoses": []}), Policy(today=TODAY))
+    assert gated.gate is not None and not gated.gate.failed and gated.gate.benign == len(benign)
+    broken = [f.model_copy(update={"verdict": Verdict(benign=False, reason="the earlier post failed")}) for f in report.findings]
+    again = apply_policy(report.model_copy(update={"findings": broken, "diagnoses": []}), Policy(today=TODAY))
+    assert again.gate is not None and again.gate.failed and again.gate.benign == 0
+
+
+def test_recovered_problems_fail_unless_ignored(report: Report) -> None:
+    from amr_logpatterns import Recovery
+
+    def recovered(f: Finding) -> Finding:
+        seen = f.first_seen
+        return f.model_copy(update={"recovery": Recovery(status="recovered", since=seen, last_failure=seen, recovered_at=seen)})
+
+    healed = report.model_copy(update={"findings": [recovered(f) for f in report.findings], "diagnoses": []})
+    assert apply_policy(healed, Policy(today=TODAY)).gate.failed  # type: ignore[union-attr]
+    gated = apply_policy(healed, Policy(ignore_recovered=True, today=TODAY))
+    assert gated.gate is not None and not gated.gate.failed
+    assert gated.gate.recovered == len(report.findings) and gated.gate.ignore_recovered
+    assert len(gated.findings) == len(report.findings)
