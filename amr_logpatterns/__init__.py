@@ -65,15 +65,25 @@ __all__ = [
 
 
 def classify(
-    source: Source, *, packs: Pack | None = None, source_name: str | None = None
+    source: Source,
+    *,
+    packs: Pack | None = None,
+    source_name: str | None = None,
+    tap_version: str | None = None,
 ) -> Report:
-    """Classify ``source`` (str, bytes, file object or iterable of lines) into a Report."""
-    return Classifier(packs).classify(source, source_name=source_name)
+    """Classify ``source`` (str, bytes, file object or iterable of lines) into a Report.
+
+    ``tap_version`` (e.g. ``"1.6"``) picks the release's key names in the advice;
+    without it the release is inferred from the input where it can be.
+    """
+    return Classifier(packs, tap_version=tap_version).classify(source, source_name=source_name)
 
 
-def classify_file(path: str | Path, *, packs: Pack | None = None) -> Report:
+def classify_file(
+    path: str | Path, *, packs: Pack | None = None, tap_version: str | None = None
+) -> Report:
     """Classify a plain or ``.gz`` log file."""
-    return Classifier(packs).classify_file(path)
+    return Classifier(packs, tap_version=tap_version).classify_file(path)
 
 
 def scan(

@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .models import Evidence, FieldValue, Finding, Seen
+from .models import Evidence, FieldValue, Finding, Recovery, Seen
 from .records import LogRecord
 from .schema import SEVERITY_RANK, RemediationStep, Signature
+from .timestamps import elapsed
 
 MAX_EVIDENCE_TEXT = 4096
 _TEMPLATE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -30,10 +31,12 @@ def render_steps(
 ) -> list[RemediationStep]:
     """Remediation steps with the extracted values filled in."""
     return [
-        RemediationStep(
-            text=fill(s.text, fields),
-            command=None if s.command is None else fill(s.command, fields),
-            config=None if s.config is None else fill(s.config, fields),
+        s.model_copy(
+            update={
+                "text": fill(s.text, fields),
+                "command": None if s.command is None else fill(s.command, fields),
+                "config": None if s.config is None else fill(s.config, fields),
+            }
         )
         for s in steps
     ]
@@ -51,6 +54,10 @@ def _clip(text: str) -> str:
     return text[:MAX_EVIDENCE_TEXT] + f"… [{len(text) - MAX_EVIDENCE_TEXT} more characters]"
 
 
+#: Severities whose findings get a recovery: the problems, not the informational signals.
+RECOVERABLE = frozenset(("warning", "error"))
+
+
 @dataclass
 class _Group:
     first: Seen
@@ -59,11 +66,60 @@ class _Group:
     count: int = 0
     evidence: list[Evidence] = field(default_factory=list)
     last_lines: dict[str, int] = field(default_factory=dict)
+    first_in: dict[str, Seen] = field(default_factory=dict)
+    verify: tuple[str, ...] = ()
+    healed: tuple[Seen, str] | None = None
+
+    def heal(self, seen: Seen, signal: str) -> None:
+        """A verify signal was seen: it recovers this problem if it follows the last failure."""
+        if seen.source != self.last.source or seen.line <= self.last.line:
+            return
+        if self.healed is None:
+            self.healed = (seen, signal)
+            return
+        # two healthy signals on one line: the one listed first in ``verify`` wins, as in merge
+        held, held_signal = self.healed
+        if seen.line == held.line and self.verify.index(signal) < self.verify.index(held_signal):
+            self.healed = (seen, signal)
+
+
+def recovery_of(first: Seen, last: Seen, healed: tuple[Seen, str] | None) -> Recovery:
+    """The recovery of a problem first and last seen at these points, healed or not."""
+    if healed is None:
+        return Recovery(
+            status="ongoing",
+            since=first,
+            last_failure=last,
+            duration_seconds=elapsed(first, last),
+        )
+    at, signal = healed
+    return Recovery(
+        status="recovered",
+        since=first,
+        last_failure=last,
+        recovered_at=at,
+        signal=signal,
+        duration_seconds=elapsed(first, at),
+    )
+
+
+def seen_of(record: LogRecord) -> Seen:
+    """Where a record is; its own timestamp, else the one its capture tool wrote before it."""
+    return Seen(
+        source=record.source,
+        line=record.line,
+        ts=record.ts or record.context.get("capture_ts"),
+    )
 
 
 @dataclass
 class Aggregator:
-    """Collects matches as they stream by; ``findings()`` builds the results."""
+    """Collects matches as they stream by; ``findings()`` builds the results.
+
+    Recovery is judged in the same single pass: each problem remembers the first
+    healthy signal of its ``verify`` list seen after its latest occurrence in
+    that occurrence's source, and a new occurrence forgets it.
+    """
 
     signatures: Mapping[str, Signature]
     max_evidence: int = 5
@@ -71,17 +127,25 @@ class Aggregator:
         default_factory=dict
     )
     source_order: dict[str, int] = field(default_factory=dict)
+    listeners: dict[str, list[_Group]] = field(default_factory=dict)
 
     def add(self, sig: Signature, record: LogRecord, fields: dict[str, FieldValue]) -> None:
         key = (sig.id, tuple((k, fields.get(k)) for k in sig.group_by))
         group = self.groups.get(key)
-        seen = Seen(source=record.source, line=record.line, ts=record.ts)
+        seen = seen_of(record)
+        for waiting in self.listeners.get(sig.id, ()):
+            waiting.heal(seen, sig.id)
         if group is None:
-            group = self.groups[key] = _Group(first=seen, last=seen, fields=fields)
+            verify = tuple(sig.verify) if sig.severity in RECOVERABLE else ()
+            group = self.groups[key] = _Group(first=seen, last=seen, fields=fields, verify=verify)
+            for signal in dict.fromkeys(verify):
+                self.listeners.setdefault(signal, []).append(group)
             self.source_order.setdefault(record.source, len(self.source_order))
         group.count += 1
         group.last = seen
+        group.healed = None
         group.last_lines[record.source] = record.line
+        group.first_in.setdefault(record.source, seen)
         if len(group.evidence) < self.max_evidence:
             group.evidence.append(
                 Evidence(
@@ -97,6 +161,7 @@ class Aggregator:
         for (sig_id, key), group in self.groups.items():
             sig = self.signatures[sig_id]
             fields = group.fields
+            recovery = recovery_of(group.first, group.last, group.healed) if group.verify else None
             out.append(
                 Finding(
                     id=sig.id,
@@ -113,28 +178,25 @@ class Aggregator:
                     explanation=fill(sig.explanation.strip(), fields),
                     remediation=render_steps(sig.remediation, fields),
                     verify=list(sig.verify),
+                    verify_titles={
+                        v: self.signatures[v].title for v in sig.verify if v in self.signatures
+                    },
                     references=list(sig.references),
                     fingerprint=fingerprint(sig.id, key),
                     last_lines=group.last_lines,
+                    first_seen_in=group.first_in,
+                    recovery=recovery,
                 )
             )
         return finalise(out, list(self.source_order))
 
 
 def finalise(findings: list[Finding], sources: list[str]) -> list[Finding]:
-    """Mark findings whose healthy signal appears later in the same source; sort them."""
-    latest: dict[tuple[str, str], int] = {}
-    for f in findings:
-        for source, line in f.last_lines.items():
-            latest[(f.id, source)] = max(line, latest.get((f.id, source), 0))
+    """Mark findings whose healthy signal came after them (their recovery says so); sort them."""
     order = {source: i for i, source in enumerate(sources)}
     out = [
         f.model_copy(
-            update={
-                "verified": any(
-                    latest.get((v, f.last_seen.source), 0) > f.last_seen.line for v in f.verify
-                )
-            }
+            update={"verified": f.recovery is not None and f.recovery.status == "recovered"}
         )
         for f in findings
     ]

@@ -108,12 +108,6 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    scan.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="log files (.gz too), directories, .tar/.tar.gz/.tgz bundles; '-' or none for stdin",
-    )
     out = scan.add_argument_group("output")
     out.add_argument(
         "--format",
@@ -135,12 +129,6 @@ def _parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="colour the text format (default: only on a terminal and when NO_COLOR is unset)",
-    )
-    out.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress bar on stderr (default: for large inputs when stderr is a terminal)",
     )
     show = scan.add_argument_group("what counts")
     show.add_argument(
@@ -181,13 +169,71 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--write-baseline", metavar="FILE", help="write this run's findings as a baseline"
     )
-    inputs = scan.add_argument_group("inputs")
+    inputs_options(scan)
+    packs_option(scan)
+
+    listing = sub.add_parser("list", help="list the signatures and diagnoses")
+    listing.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    packs_option(listing)
+
+    explain = sub.add_parser("explain", help="show one signature or diagnosis in full")
+    explain.add_argument("id", metavar="ID")
+    packs_option(explain)
+
+    timeline = sub.add_parser(
+        "timeline", help="each component's state over time: failing, degraded, recovered"
+    )
+    timeline.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    inputs_options(timeline)
+    packs_option(timeline)
+
+    why = sub.add_parser(
+        "explain-line", help="how one line was read, what matched it, and why others did not"
+    )
+    why.add_argument("line", nargs="?", metavar="LINE", help="the line, as pasted")
+    why.add_argument("--file", metavar="FILE", help="read the line from this file...")
+    why.add_argument("--line", dest="line_number", type=int, metavar="N", help="...at line N")
+    why.add_argument(
+        "--context-file", metavar="FILE", help="lines that came before LINE (describe headers...)"
+    )
+    why.add_argument("--signature", metavar="ID", help="explain this signature's verdict")
+    why.add_argument("--format", choices=["text", "json"], default="text")
+    packs_option(why)
+
+    suggest = sub.add_parser(
+        "suggest", help="draft a signature YAML for each unknown error template in the input"
+    )
+    suggest.add_argument(
+        "-o", "--output", metavar="DIR", help="write one file per draft here (default: stdout)"
+    )
+    suggest.add_argument("--prefix", default="custom", help="id prefix of the drafts")
+    suggest.add_argument("--force", action="store_true", help="overwrite existing files in DIR")
+    inputs_options(suggest)
+    packs_option(suggest)
+    return parser
+
+
+def inputs_options(p: argparse.ArgumentParser) -> None:
+    """The options of every command that reads logs."""
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="log files (.gz too), directories, .tar/.tgz/.zip bundles; '-' or none for stdin",
+    )
+    inputs = p.add_argument_group("inputs")
     inputs.add_argument(
         "--glob",
         metavar="PATTERN",
         action="append",
         default=[],
         help="in directories and archives, read only files matching this (repeatable)",
+    )
+    inputs.add_argument(
+        "--tap-version",
+        metavar="X.Y",
+        help="the Tanzu Application Platform release, for key names in the advice "
+        "(default: inferred from the input when it can be)",
     )
     inputs.add_argument(
         "--jobs",
@@ -202,16 +248,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=["auto", "hyperscan", "re2", "stdlib", "exact"],
         help="stage-1 engine of the fast path; exact reads every line (default: auto)",
     )
-    packs_option(scan)
-
-    listing = sub.add_parser("list", help="list the signatures and diagnoses")
-    listing.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    packs_option(listing)
-
-    explain = sub.add_parser("explain", help="show one signature or diagnosis in full")
-    explain.add_argument("id", metavar="ID")
-    packs_option(explain)
-    return parser
+    inputs.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: for large inputs when stderr is a terminal)",
+    )
 
 
 class UsageError(ValueError):
@@ -284,7 +326,7 @@ def _render_options(
     if stream is None:
         return Options(guide_url=guide)
     tty = stream.isatty() if hasattr(stream, "isatty") else False
-    color = args.color
+    color = getattr(args, "color", None)
     if color is None:
         color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = max(40, min(160, shutil.get_terminal_size((100, 24)).columns)) if tty else 100
@@ -300,10 +342,7 @@ def _scan(
     outputs = _outputs(args, fmt)
     policy = _policy(args, loaded)
     _check_selectors(policy, pack)
-    try:
-        classifier = Classifier(pack, engine=args.engine, cache_dir=cache_dir())
-    except (ValueError, ImportError) as exc:
-        raise UsageError(f"--engine {args.engine}: {exc}") from exc
+    classifier = _classifier(args, pack)
     inputs = expand_inputs(args.paths or ["-"], args.glob)
     if outputs[0][0] == "jsonl":
         if args.write_baseline:
@@ -323,12 +362,94 @@ def _scan(
     assert gated.gate is not None
     for notice in gated.gate.notices:
         print(f"amr-logpatterns: warning: {notice}", file=err)
-    read_errors = [src.read_error for src in report.stats.sources if src.read_error]
-    for message in read_errors:
-        print(f"amr-logpatterns: {message}", file=err)
-    if read_errors:
+    if _read_errors(report, err) == EXIT_USAGE:
         return EXIT_USAGE
     return EXIT_FOUND if gated.gate.failed else EXIT_OK
+
+
+def _classifier(args: argparse.Namespace, pack: Pack) -> Classifier:
+    try:
+        return Classifier(
+            pack, engine=args.engine, cache_dir=cache_dir(), tap_version=args.tap_version
+        )
+    except ImportError as exc:
+        raise UsageError(f"--engine {args.engine}: {exc}") from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _timeline(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> int:
+    from .timeline import build_timeline, format_timeline_markdown, format_timeline_text
+
+    classifier = _classifier(args, pack)
+    report = _classify(classifier, expand_inputs(args.paths or ["-"], args.glob), args, err)
+    timeline = build_timeline(report)
+    if args.format == "json":
+        out.write(timeline.model_dump_json(indent=2) + "\n")
+    elif args.format == "markdown":
+        out.write(format_timeline_markdown(timeline))
+    else:
+        width = _render_options(args, LoadedConfig(), out).width
+        out.write(format_timeline_text(timeline, width=width))
+    return _read_errors(report, err)
+
+
+def _explain_line(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> int:
+    from .whynot import explain_file_line, explain_line, format_explanation
+
+    classifier = Classifier(pack, cache_dir=cache_dir())
+    try:
+        if args.file is not None:
+            if args.line_number is None or args.line is not None:
+                raise UsageError("explain-line: give either LINE, or --file FILE --line N")
+            expl = explain_file_line(
+                classifier, args.file, args.line_number, signature_id=args.signature
+            )
+        else:
+            if args.line is None:
+                raise UsageError("explain-line: give the LINE, or --file FILE --line N")
+            context = None
+            if args.context_file is not None:
+                try:
+                    context = Path(args.context_file).read_bytes()
+                except OSError as exc:
+                    raise UsageError(f"{args.context_file}: cannot read: {exc.strerror}") from exc
+            expl = explain_line(classifier, args.line, context=context, signature_id=args.signature)
+    except (ValueError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    if args.format == "json":
+        out.write(expl.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(format_explanation(expl))
+    return EXIT_OK
+
+
+def _suggest(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -> int:
+    from .suggest import suggest_signatures, write_drafts
+
+    classifier = _classifier(args, pack)
+    report = _classify(classifier, expand_inputs(args.paths or ["-"], args.glob), args, err)
+    drafts = suggest_signatures(report.unknown, pack, prefix=args.prefix)
+    if not drafts:
+        print("amr-logpatterns: no unknown warning or error template in the input", file=err)
+    elif args.output:
+        try:
+            written = write_drafts(drafts, args.output, overwrite=args.force)
+        except (FileExistsError, OSError) as exc:
+            raise UsageError(f"{args.output}: {exc}") from exc
+        for path in written:
+            print(path, file=out)
+    else:
+        for name, text in drafts.items():
+            out.write(f"# --- {name} ---\n{text}")
+    return _read_errors(report, err)
+
+
+def _read_errors(report: Report, err: IO[str]) -> int:
+    errors = [src.read_error for src in report.stats.sources if src.read_error]
+    for message in errors:
+        print(f"amr-logpatterns: {message}", file=err)
+    return EXIT_USAGE if errors else EXIT_OK
 
 
 def _write(dest: str | None, text: str, out: IO[str]) -> None:
@@ -533,6 +654,12 @@ def main(
             return _scan(args, pack, loaded, out, err)
         if args.command == "list":
             return _list(args, pack, out)
+        if args.command == "timeline":
+            return _timeline(args, pack, out, err)
+        if args.command == "explain-line":
+            return _explain_line(args, pack, out, err)
+        if args.command == "suggest":
+            return _suggest(args, pack, out, err)
         return _explain(args, pack, out, err)
     except (PackError, ConfigError, BaselineError, InputError, UsageError) as exc:
         print(f"amr-logpatterns: {exc}", file=err)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from .aggregate import fill, fingerprint, render_steps
-from .models import Diagnosis, FieldValue, Finding
+from .models import Diagnosis, FieldValue, Finding, Recovery
 from .schema import DiagnosisSpec, Rule
+from .timestamps import chronology, elapsed
 
 
 class FindingFacts:
@@ -50,13 +51,83 @@ def holds(rule: Rule, facts: FindingFacts, used: list[str]) -> bool:
     return True
 
 
+def _sources_of(findings: Iterable[Finding]) -> list[str]:
+    """Input order of sources as far as the findings show it (used when none is given)."""
+    seen: dict[str, None] = {}
+    for f in findings:
+        for source in (*f.first_seen_in, f.first_seen.source, f.last_seen.source):
+            seen.setdefault(source)
+    return list(seen)
+
+
+def diagnosis_recovery(rests_on: Sequence[Finding], sources: Sequence[str]) -> Recovery | None:
+    """A root cause has recovered when every problem it rests on has; ongoing while any is not.
+
+    The recovery runs from the earliest start of those problems to the latest
+    of their recoveries (or, while ongoing, to their latest failure).
+    """
+    recoveries = [f.recovery for f in rests_on if f.recovery is not None]
+    if not recoveries:
+        return None
+    points = [p for r in recoveries for p in (r.since, r.last_failure, r.recovered_at) if p]
+    key = chronology(points, sources)
+    since = min((r.since for r in recoveries), key=key)
+    last_failure = max((r.last_failure for r in recoveries), key=key)
+    healed = [(r.recovered_at, r.signal) for r in recoveries if r.recovered_at is not None]
+    if any(r.status == "ongoing" for r in recoveries) or not healed:
+        return Recovery(
+            status="ongoing",
+            since=since,
+            last_failure=last_failure,
+            duration_seconds=elapsed(since, last_failure),
+        )
+    at, signal = max(healed, key=lambda h: key(h[0]))
+    return Recovery(
+        status="recovered",
+        since=since,
+        last_failure=last_failure,
+        recovered_at=at,
+        signal=signal,
+        duration_seconds=elapsed(since, at),
+    )
+
+
+def explain(findings: Iterable[Finding], diagnoses: Iterable[Diagnosis]) -> list[Finding]:
+    """The findings with ``explained_by`` set: the diagnoses that rest on them or list them.
+
+    Drawn from scratch each time, so a merged report's findings name the merged
+    report's diagnoses, never those of its parts.
+    """
+    by_finding: dict[str, list[str]] = {}
+    for d in diagnoses:
+        for finding_id in dict.fromkeys((*d.finding_ids, *d.symptom_ids)):
+            by_finding.setdefault(finding_id, []).append(d.id)
+    out = []
+    for f in findings:
+        explained_by = by_finding.get(f.id, [])
+        out.append(
+            f
+            if f.explained_by == explained_by
+            else f.model_copy(update={"explained_by": list(explained_by)})
+        )
+    return out
+
+
 def diagnose(
     specs: Iterable[DiagnosisSpec],
     findings: Iterable[Finding],
     error_sets: Mapping[frozenset[str], int],
+    *,
+    sources: Sequence[str] | None = None,
 ) -> list[Diagnosis]:
-    """Every diagnosis whose rule holds, most severe first."""
+    """Every diagnosis whose rule holds, most severe first.
+
+    ``sources`` is the input order of the sources (``report.stats.sources``);
+    it orders recoveries that lack timestamps. Without it the findings' own
+    order of sources is used.
+    """
     facts = FindingFacts(findings, error_sets)
+    order = list(sources) if sources is not None else _sources_of(facts.findings)
     out: list[Diagnosis] = []
     for spec in specs:
         used: list[str] = []
@@ -82,6 +153,7 @@ def diagnose(
                 symptom_ids=[s for s in spec.symptoms if facts.counts[s]],
                 references=list(spec.references),
                 fingerprint=fingerprint(spec.id, ()),
+                recovery=diagnosis_recovery([f for f in facts.findings if f.id in rests_on], order),
             )
         )
     rank = {"error": 0, "warning": 1, "info": 2}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from .aggregate import Aggregator
-from .diagnose import diagnose
+from .diagnose import diagnose, explain
 from .fastscan import CHUNK_BYTES, READ_ERRORS, FastScanner
 from .literals import signature_literals
 from .loader import Pack, load_packs
@@ -35,6 +35,15 @@ from .reading import DEFAULT_MAX_LINE_LENGTH, Source, physical_lines
 from .records import LogRecord
 from .schema import SEVERITY_RANK, Severity
 from .stream import RecordStream, Tally
+from .templates import (
+    DEFAULT_MAX_TEMPLATES,
+    UNKNOWN_LEVELS,
+    UnknownTally,
+    identifying_components,
+    merge_unknown,
+)
+from .verdicts import review
+from .versions import normalise_tap_version
 from .wrappers import PasteState, path_context
 
 _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
@@ -112,6 +121,9 @@ class Classifier:
     ``auto`` (the fastest installed), ``hyperscan``, ``re2``, ``stdlib``, or
     ``exact`` to read every line through the full pipeline. All give the same report.
     Inputs under ``fast_path_min_bytes`` are read exactly: building stage 1 costs more.
+    ``max_unknown_templates`` bounds the unknown templates a report keeps (see ``templates``).
+    ``tap_version`` (such as ``"1.6"``) picks the remediation steps of that TAP
+    release; without it the release is inferred from names in the input.
     """
 
     def __init__(
@@ -124,8 +136,11 @@ class Classifier:
         chunk_bytes: int = CHUNK_BYTES,
         fast_path_min_bytes: int = FAST_PATH_MIN_BYTES,
         cache_dir: str | Path | None = None,
+        tap_version: str | None = None,
+        max_unknown_templates: int = DEFAULT_MAX_TEMPLATES,
     ) -> None:
         self.pack = pack if pack is not None else load_packs()
+        self.tap_version = normalise_tap_version(tap_version)
         components = {c.id: c for c in self.pack.components}
         self.signatures: tuple[CompiledSignature, ...] = tuple(
             compile_signature(s, components) for s in self.pack.signatures
@@ -148,6 +163,10 @@ class Classifier:
         self.chunk_bytes = chunk_bytes
         self.fast_path_min_bytes = fast_path_min_bytes
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
+        if max_unknown_templates < 0:
+            raise ValueError(f"max_unknown_templates must be 0 or more: {max_unknown_templates}")
+        self.max_unknown_templates = max_unknown_templates
+        self._owners = identifying_components(self.pack.components)
 
     def stage1(self) -> Engine:
         """The compiled stage-1 engine of the fast path (built on first use)."""
@@ -186,6 +205,7 @@ class Classifier:
 
     def _hits(self, source: Source, tally: Tally, part: Part | None = None) -> Iterator[Hit]:
         index = self.index
+        unknown = tally.unknown
         for record in self._records(source, tally, part):
             tally.records += 1
             found = match_signatures(index, record)
@@ -199,6 +219,8 @@ class Classifier:
                 if not ids:
                     tally.unexplained_error_records += 1
                 tally.error_sets[ids] += 1
+            if not found and unknown is not None and record.level in UNKNOWN_LEVELS:
+                unknown.add(record)
             for cs, fields in found:
                 yield cs, record, fields
 
@@ -234,38 +256,64 @@ class Classifier:
         by_id = {cs.signature.id: cs.signature for cs in self.signatures}
         aggregator = Aggregator(signatures=by_id, max_evidence=self.max_evidence)
         tallies = []
+        unknown = UnknownTally(self.max_unknown_templates, self._owners)
         for name, source in sources:
-            tally = Tally(source=name)
+            tally = Tally(source=name, unknown=unknown)
             tallies.append(tally)
             for cs, record, fields in self._hits(source, tally, part):
                 aggregator.add(cs.signature, record, fields)
-        return self.report(aggregator.findings(), [t.freeze() for t in tallies], tallies)
+        per_source = [t.freeze() for t in tallies]
+        return self.report(aggregator.findings(), per_source, tallies, unknown)
 
     def report(
-        self, findings: list[Finding], per_source: list[SourceStats], tallies: list[Tally]
+        self,
+        findings: list[Finding],
+        per_source: list[SourceStats],
+        tallies: list[Tally],
+        unknown: UnknownTally | None = None,
     ) -> Report:
         """Assemble the report: totals from the sources, then the diagnoses."""
         error_sets: Counter[frozenset[str]] = Counter()
         for tally in tallies:
             error_sets.update(tally.error_sets)
         keyed = {",".join(sorted(k)): v for k, v in error_sets.items()}
-        stats = totals(per_source, keyed, self.max_evidence)
-        return self.diagnosed(Report(findings=findings, stats=stats))
+        stats = totals(per_source, keyed, self.max_evidence).model_copy(
+            update={"unknown_template_limit": self.max_unknown_templates}
+        )
+        report = Report(findings=findings, stats=stats)
+        if unknown is not None:
+            report = unknown.apply(report)
+        return self.diagnosed(report)
 
     def diagnosed(self, report: Report) -> Report:
         """The report with its diagnoses drawn (again) from its findings and stats."""
         error_sets: Counter[frozenset[str]] = Counter()
         for key, count in report.stats.error_signature_sets.items():
             error_sets[frozenset(key.split(",")) if key else frozenset()] += count
-        diagnoses = diagnose(self.pack.diagnoses, report.findings, error_sets)
-        severities: list[Severity] = [f.severity for f in report.findings]
+        report, specs = review(report, self.pack, self.tap_version)
+        sources = [s.source for s in report.stats.sources]
+        diagnoses = diagnose(specs, report.findings, error_sets, sources=sources)
+        findings = explain(report.findings, diagnoses)
+        severities: list[Severity] = [f.severity for f in findings]
         severities += [d.severity for d in diagnoses]
         worst = max(severities, key=SEVERITY_RANK.__getitem__, default=None)
         checked = [s.id for s in self.pack.signatures] + [d.id for d in self.pack.diagnoses]
         return report.model_copy(
-            update={"diagnoses": diagnoses, "max_severity": worst, "checked": checked}
+            update={
+                "findings": findings,
+                "diagnoses": diagnoses,
+                "max_severity": worst,
+                "checked": checked,
+            }
         )
 
     def merge(self, reports: Iterable[Report]) -> Report:
-        """Merge reports of consecutive parts or of several inputs, then draw the diagnoses."""
-        return self.diagnosed(merge_reports(reports))
+        """Merge reports of consecutive parts or of several inputs, then draw the diagnoses.
+
+        Unknown templates are folded again under this classifier's own cap.
+        """
+        items = list(reports)
+        merged = merge_unknown(items, merge_reports(items), self.max_unknown_templates)
+        cap = {"unknown_template_limit": self.max_unknown_templates}
+        stats = merged.stats.model_copy(update=cap)
+        return self.diagnosed(merged.model_copy(update={"stats": stats}))

@@ -1,10 +1,11 @@
 """The fast path: stage 1 finds special lines in large byte chunks, stage 2 reads only those.
 
-Lines between special ones are one record each that match nothing and change no
-state, so they are only counted (``RecordStream.skip``). Special lines, the two
-lines before a stack frame (the record it belongs to), and whatever an open
-block still needs after them go through the exact pipeline, which keeps its
-state across the gaps. The result is the same Report the exact path gives.
+Lines between special ones are one record each, below warning level, that match
+nothing and change no state, so they are only counted (``RecordStream.skip``).
+Special lines, the two lines before a stack frame (the record it belongs to),
+and whatever an open block still needs after them go through the exact
+pipeline, which keeps its state across the gaps. The result is the same Report
+the exact path gives.
 """
 
 from __future__ import annotations

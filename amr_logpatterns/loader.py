@@ -19,9 +19,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .schema import Component, DiagnosisSpec, Signature
+from .verdicts import benign_reference_problems
 
 MAX_PACK_FILE_BYTES = 1 << 20
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MAX_YAML_NODES = 20_000
 
 _ALLOWED_TAGS = frozenset(
@@ -249,6 +250,8 @@ def _cross_check(pack: Pack, marks: dict[str, Marks]) -> list[Problem]:
         for i, verify in enumerate(sig.verify):
             if verify not in signature_ids:
                 add(sig.id, ("verify", i), f"unknown signature id {verify!r}")
+    for item_id, loc, message in benign_reference_problems(pack.signatures):
+        add(item_id, loc, message)
     for diag in pack.diagnoses:
         named = [*diag.when.finding_ids(), *diag.symptoms, *diag.verify]
         if diag.stronger_when is not None:

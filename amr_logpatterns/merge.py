@@ -8,11 +8,12 @@ leaves them empty.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from .aggregate import finalise
-from .models import Finding, Report, SourceStats, Stats
+from .aggregate import finalise, recovery_of
+from .models import Finding, Report, Seen, SourceStats, Stats
 from .schema import SEVERITY_RANK
+from .templates import merge_unknown
 
 _COUNTS = tuple(name for name, f in SourceStats.model_fields.items() if f.annotation is int)
 
@@ -23,14 +24,57 @@ def _merge_source(a: SourceStats, b: SourceStats) -> SourceStats:
 
 
 def _merge_finding(a: Finding, b: Finding, limit: int) -> Finding:
+    """``a`` of an earlier part and ``b`` of a later one; ``b`` holds the last occurrence."""
+    recovery = b.recovery
+    if recovery is not None and a.recovery is not None:
+        # the later part judged the recovery; only the start of the problem lies earlier
+        healed = (
+            None
+            if recovery.recovered_at is None or recovery.signal is None
+            else (recovery.recovered_at, recovery.signal)
+        )
+        recovery = recovery_of(a.first_seen, recovery.last_failure, healed)
+    # the earlier part's first occurrence of a source wins; sources keep their input order
+    first_in = {**a.first_seen_in}
+    for source, seen in b.first_seen_in.items():
+        first_in.setdefault(source, seen)
     return a.model_copy(
         update={
             "count": a.count + b.count,
             "last_seen": b.last_seen,
             "evidence": [*a.evidence, *b.evidence][:limit],
             "last_lines": {**a.last_lines, **b.last_lines},
+            "first_seen_in": first_in,
+            "recovery": recovery,
         }
     )
+
+
+def _first_signals(findings: Iterable[Finding]) -> dict[tuple[str, str], Seen]:
+    """Where each signal first occurs in each source of one part, over all its findings."""
+    first: dict[tuple[str, str], Seen] = {}
+    for f in findings:
+        for source, seen in f.first_seen_in.items():
+            held = first.get((f.id, source))
+            if held is None or seen.line < held.line:
+                first[(f.id, source)] = seen
+    return first
+
+
+def _healed_later(f: Finding, signals: Mapping[tuple[str, str], Seen]) -> Finding:
+    """An ongoing problem absent from a later part recovers at that part's first verify signal."""
+    if f.recovery is None or f.recovery.status != "ongoing":
+        return f
+    source = f.recovery.last_failure.source
+    best: tuple[Seen, str] | None = None
+    for signal in f.verify:
+        seen = signals.get((signal, source))
+        if seen is not None and (best is None or seen.line < best[0].line):
+            best = (seen, signal)
+    if best is None:
+        return f
+    recovery = recovery_of(f.recovery.since, f.recovery.last_failure, best)
+    return f.model_copy(update={"recovery": recovery})
 
 
 def totals(sources: list[SourceStats], error_sets: dict[str, int], limit: int) -> Stats:
@@ -63,13 +107,21 @@ def merge_reports(reports: Iterable[Report]) -> Report:
             )
         for key, count in report.stats.error_signature_sets.items():
             error_sets[key] = error_sets.get(key, 0) + count
+        here = {(f.id, f.fingerprint) for f in report.findings}
+        signals = _first_signals(report.findings)
+        for k, f in findings.items():
+            if k not in here:
+                findings[k] = _healed_later(f, signals)
         for f in report.findings:
             k = (f.id, f.fingerprint)
             findings[k] = _merge_finding(findings[k], f, limit) if k in findings else f
-    merged = finalise(list(findings.values()), list(sources))
+    # diagnoses are drawn again over the merged findings, and with them what explains each
+    unexplained = [f.model_copy(update={"explained_by": []}) for f in findings.values()]
+    merged = finalise(unexplained, list(sources))
     worst = max((f.severity for f in merged), key=SEVERITY_RANK.__getitem__, default=None)
-    return Report(
-        findings=merged,
-        stats=totals(list(sources.values()), error_sets, limit),
-        max_severity=worst,
+    cap = min(r.stats.unknown_template_limit for r in items)
+    stats = totals(list(sources.values()), error_sets, limit).model_copy(
+        update={"unknown_template_limit": cap}
     )
+    report = Report(findings=merged, stats=stats, max_severity=worst)
+    return merge_unknown(items, report, cap)

@@ -106,6 +106,7 @@ class Finding(_Result):
     explanation: str
     remediation: list[RemediationStep] = Field(default_factory=list)
     verify: list[str] = Field(default_factory=list)
+    verify_titles: dict[str, str] = Field(default_factory=dict)
     verified: bool = False
     references: list[str] = Field(default_factory=list)
     fingerprint: str
@@ -164,6 +165,7 @@ class Stats(_Result):
     error_signature_sets: dict[str, int] = Field(default_factory=dict)
     unknown_records: int = 0
     unknown_templates_dropped: int = 0
+    unknown_template_limit: int = 200
     evidence_limit: int = 5
     sources: list[SourceStats] = Field(default_factory=list)
 

@@ -200,10 +200,16 @@ def pieces(path: str, jobs: int) -> list[Piece]:
 _WORKER: Classifier | None = None
 
 
-def _init(pack: Pack, engine: str, max_evidence: int, max_line_length: int) -> None:
+def _init(
+    pack: Pack, engine: str, max_evidence: int, max_line_length: int, max_unknown: int
+) -> None:
     global _WORKER
     _WORKER = Classifier(
-        pack, engine=engine, max_evidence=max_evidence, max_line_length=max_line_length
+        pack,
+        engine=engine,
+        max_evidence=max_evidence,
+        max_line_length=max_line_length,
+        max_unknown_templates=max_unknown,
     )
 
 
@@ -240,7 +246,13 @@ def _plan(paths: Iterable[str | Path], jobs: int) -> list[Piece] | None:
 
 
 def _pool(classifier: Classifier, jobs: int) -> ProcessPoolExecutor:
-    args = (classifier.pack, classifier.engine, classifier.max_evidence, classifier.max_line_length)
+    args = (
+        classifier.pack,
+        classifier.engine,
+        classifier.max_evidence,
+        classifier.max_line_length,
+        classifier.max_unknown_templates,
+    )
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=args)
 
 

@@ -19,6 +19,10 @@ SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 _ID = r"^[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$"
 
+#: One bound of a TAP release range, on the release series (``>=1.7``, ``<=1.6``, ``==1.6``).
+TAP_BOUND = r"(?P<op>>=|<=|==|>|<)?\s*(?P<major>\d{1,4})\.(?P<minor>\d{1,4})"
+_TAP_RANGE = regex.compile(rf"^\s*{TAP_BOUND}\s*(?:,\s*{TAP_BOUND}\s*)*$")
+
 
 def _compiles(pattern: str) -> str:
     try:
@@ -34,16 +38,34 @@ def _compiles(pattern: str) -> str:
 Pattern = Annotated[str, AfterValidator(_compiles)]
 
 
+def _tap_range(spec: str) -> str:
+    if not _TAP_RANGE.match(spec):
+        raise ValueError(
+            f"not a TAP release range: {spec!r}; write bounds on major.minor such as"
+            " '>=1.7', '<=1.6' or '>=1.7, <1.9'"
+        )
+    return spec
+
+
+#: A range of Tanzu Application Platform releases, e.g. ``">=1.7"``; see ``versions.py``.
+TapRange = Annotated[str, AfterValidator(_tap_range)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class RemediationStep(_Strict):
-    """One step of a fix; commands and configuration are separate so formatters can render them."""
+    """One step of a fix; commands and configuration are separate so formatters can render them.
+
+    ``tap`` limits the step to the TAP releases whose keys or host names it
+    uses; a step without it holds for every release.
+    """
 
     text: str
     command: str | None = None
     config: str | None = None
+    tap: TapRange | None = None
 
 
 class Condition(_Strict):
@@ -100,6 +122,32 @@ class Examples(_Strict):
     no_match: list[str] = Field(min_length=2)
 
 
+class Benign(_Strict):
+    """Why a signature's error-looking line is harmless, as data the verdict is drawn from.
+
+    ``unless_before`` names signatures whose finding, earlier in the same
+    source, breaks ``condition`` (for example: the first submission of a report
+    failed); ``same_fields`` must then agree where that earlier finding has
+    them, so a failure about another report does not count. ``unless_reason``
+    says why it matters then; it may use the finding's fields and
+    ``{failed_id}``, ``{failed_title}`` and ``{failed_at}`` (source:line).
+    """
+
+    reason: Annotated[str, Field(min_length=1)]
+    condition: str | None = None
+    unless_before: list[str] = Field(default_factory=list)
+    same_fields: list[str] = Field(default_factory=list)
+    unless_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Benign:
+        if self.unless_before and (not self.unless_reason or not self.condition):
+            raise ValueError("unless_before needs a condition and an unless_reason")
+        if (self.same_fields or self.unless_reason) and not self.unless_before:
+            raise ValueError("same_fields and unless_reason only apply with unless_before")
+        return self
+
+
 class Signature(_Strict):
     """A known log line: how to recognise it, what it means and how to fix what it shows."""
 
@@ -113,6 +161,7 @@ class Signature(_Strict):
     verify: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
     attribution: list[str] | None = None
+    benign: Benign | None = None
     group_by: list[str] = Field(default_factory=list)
     types: dict[str, FieldType] = Field(default_factory=dict)
     match: MatchSpec

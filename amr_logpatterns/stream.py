@@ -15,13 +15,18 @@ from .decoders import decode_line
 from .models import SourceStats
 from .reading import DEFAULT_MAX_LINE_LENGTH, LineReader
 from .records import Line, LogRecord
+from .templates import UnknownTally
 from .unwrap import Rejoiner
 from .wrappers import PasteState
 
 
 @dataclass
 class Tally:
-    """Mutable counters for one source while it streams."""
+    """Mutable counters for one source while it streams.
+
+    ``unknown`` collects the unknown records of a whole run, so the sources of
+    one report share it (None: nobody asked, as when only matches stream out).
+    """
 
     source: str
     lines_read: int = 0
@@ -38,6 +43,7 @@ class Tally:
     read_error: str | None = None
     error_sets: Counter[frozenset[str]] = field(default_factory=Counter)
     line_offset: int = 0
+    unknown: UnknownTally | None = None
 
     def freeze(self) -> SourceStats:
         values = {name: getattr(self, name) for name in SourceStats.model_fields}
@@ -99,8 +105,8 @@ class RecordStream:
         return self._lines(self.reader.push(number, item))
 
     def skip(self, count: int, last_number: int) -> list[LogRecord]:
-        """Account for ``count`` lines, each a one-record line that matches nothing and
-        changes no state, ending at physical line ``last_number``."""
+        """Account for ``count`` lines, each a one-record line below warning level that
+        matches nothing and changes no state, ending at physical line ``last_number``."""
         out = self.grouper.flush()
         tally = self.tally
         tally.lines_read = max(tally.lines_read, last_number)

@@ -96,7 +96,7 @@ def test_list_and_explain() -> None:
     code, out, _ = run("list")
     assert code == 0 and "observer.health-check-failed" in out and "diagnosis.benign-noise" in out
     code, out, _ = run("list", "--format", "json")
-    assert code == 0 and len(json.loads(out)) == 35
+    assert code == 0 and len(json.loads(out)) == 36
     code, out, _ = run("explain", "observer.unsupported-protocol-scheme")
     assert code == 0 and "amr.observer.cloudevent_handler.endpoint" in out and "Matches, for example:" in out
     code, out, _ = run("explain", "diagnosis.observer-out-of-memory")

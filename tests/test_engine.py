@@ -84,7 +84,7 @@ def test_status_codes_are_read_not_assumed(classifier: Classifier, status: str, 
         "E0530 05:01:20.298127       1 leaderelection.go:283] failed to renew lease cert-manager/cert-manager-controller: timed out waiting for the condition",
         # a normal lease acquisition
         "I0530 05:01:22.000001       1 leaderelection.go:250] attempting to acquire leader lease amr-observer-system/3ed94067.gitlab.eng.vmware.com...",
-        "I0530 05:01:22.000001       1 leaderelection.go:260] successfully acquired lease amr-observer-system/3ed94067.gitlab.eng.vmware.com",
+        "I0530 05:01:22.000001       1 leaderelection.go:260] successfully acquired lease cert-manager/cert-manager-controller",
         # the ReplicaSet controller is not the IVS one
         '2023-06-28T17:56:43Z  INFO  Starting Controller  {"controller": "replicaset", "controllerGroup": "apps", "controllerKind": "ReplicaSet"}',
         # a graceful shutdown is not a crash

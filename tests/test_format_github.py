@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from helpers import check_golden
+from test_format_story import incident
 
 from amr_logpatterns import Classifier
 from amr_logpatterns.formatters.github import (
@@ -29,6 +30,10 @@ LOGS = ROOT / "examples" / "logs"
 GOLDEN = Path(__file__).parent / "golden" / "formats"
 NAMES = sorted(p.name for p in LOGS.iterdir() if p.name != "EXPECTED.yaml")
 AMR_DOWN = "examples/logs/handler-amr-down.jsonl"
+UNKNOWN_TAP = (
+    "TAP version unknown: where a setting or resource is spelt differently between releases, "
+    "the steps name both spellings."
+)
 GRAMMAR = re.compile(r"^::(error|warning|notice)( [a-zA-Z]+=[^,:]*(,[a-zA-Z]+=[^,:]*)*)?::.*$")
 
 
@@ -110,7 +115,8 @@ def test_every_line_is_a_workflow_command(name: str, reports: dict[str, Report])
     *notes, summary = parsed
     assert summary[0] == "notice" and summary[1] == {"title": "amr-logpatterns"}
     levels = {"error": "error", "warning": "warning", "info": "notice"}
-    items = [*report.diagnoses, *report.findings]
+    # Harmless findings are not annotated: only counted in the summary.
+    items = [*report.diagnoses, *(f for f in report.findings if not (f.verdict and f.verdict.benign))]
     limits = {"error": LIMIT, "warning": LIMIT, "notice": LIMIT - 1}
     for level, limit in limits.items():
         wanted = sum(levels[i.severity] == level for i in items)
@@ -219,7 +225,11 @@ def test_limits_per_level_and_summary_counts_the_rest() -> None:
 def test_no_summary_of_left_out_when_all_fit() -> None:
     parsed = annotations(format_report(Report(findings=[make_finding("observer.e", "error")])))
     assert len(parsed) == 2 and "more not annotated" not in parsed[-1][2]
-    assert parsed[-1][2] == "Annotated 1 error, 0 warnings, 0 notices."
+    assert parsed[-1][2].split("\n") == [
+        "Annotated 1 error, 0 warnings, 0 notices.",
+        "Explained 0 of 0 error records; 0 unknown templates (0 warning-or-worse records no signature knows).",
+        UNKNOWN_TAP,
+    ]
 
 
 def test_diagnoses_first_even_below_findings_severity(reports: dict[str, Report]) -> None:
@@ -273,14 +283,19 @@ def test_only_suppressed_is_not_called_empty() -> None:
     assert message.split("\n") == [
         "Annotated 0 errors, 0 warnings, 0 notices.",
         "Not annotated: 0 suppressed, 3 baselined.",
+        "Explained 0 of 0 error records; 0 unknown templates (0 warning-or-worse records no signature knows).",
+        UNKNOWN_TAP,
         "Gate passed (fail-on: error).",
     ]
 
 
 def test_gate_passed_is_said() -> None:
     report = Report(gate=Gate(fail_on="error", failed=False))
-    message = annotations(format_report(report))[-1][2]
-    assert message == "No known AMR log line found in 0 sources.\nGate passed (fail-on: error)."
+    message = annotations(format_report(report))[-1][2].split("\n")
+    assert (message[0], message[-1]) == (
+        "No known AMR log line found in 0 sources.",
+        "Gate passed (fail-on: error).",
+    )
 
 
 def test_no_evidence_or_no_file_means_no_location() -> None:
@@ -297,7 +312,10 @@ def test_no_evidence_or_no_file_means_no_location() -> None:
 
 def test_empty_report() -> None:
     assert format_report(Report()) == (
-        "::notice title=amr-logpatterns::No known AMR log line found in 0 sources.\n"
+        "::notice title=amr-logpatterns::No known AMR log line found in 0 sources.%0A"
+        "Explained 0 of 0 error records; 0 unknown templates "
+        "(0 warning-or-worse records no signature knows).%0A"
+        f"{UNKNOWN_TAP}\n"
     )
 
 
@@ -306,3 +324,55 @@ def test_evidence_type_is_used_for_location() -> None:
     finding = make_finding("observer.thing", "error", evidence=[ev.model_dump()])
     props = parse(lines_of(format_report(Report(findings=[finding])))[0])[1]
     assert (props["line"], props["endLine"]) == ("5", "5")
+
+
+# --- the incident story
+
+
+def _story_notes(report: Report) -> dict[str, tuple[str, str]]:
+    """Each annotation by the id in its title: (level, message)."""
+    *notes, _ = annotations(format_report(report))
+    return {props["title"].split(":", 1)[0]: (level, message) for level, props, message in notes}
+
+
+def test_a_symptom_names_its_root_cause_and_whether_it_recovered() -> None:
+    notes = _story_notes(incident())
+    level, message = notes["observer.circuit-breaker-open"]
+    assert level == "error"
+    lines = message.split("\n")
+    assert lines[2] == "A symptom of root cause diagnosis.handler-unhealthy: The CloudEvent Handler is unhealthy."
+    assert lines[3].startswith("Recovered: failing in observer.log since 2024-04-08T07:17:02Z (line 81)")
+    _, cause = notes["observer.health-check-failed"]
+    assert "\nEvidence for root cause diagnosis.handler-unhealthy: The CloudEvent Handler is unhealthy.\n" in cause
+    _, shared = notes["observer.circuit-breaker-half-open"]
+    assert "A symptom of root cause diagnosis.handler-unhealthy" in shared
+    assert "A symptom of root cause diagnosis.second-opinion" in shared
+    _, loose = notes["observer.ivs-crd-missing"]
+    assert "root cause" not in loose
+
+
+def test_the_root_cause_says_whether_it_still_happens() -> None:
+    _, message = _story_notes(incident())["diagnosis.handler-unhealthy"]
+    assert message.split("\n")[1:3] == [
+        "Root cause (high confidence), resting on observer.health-check-failed; "
+        "symptoms: observer.circuit-breaker-open, observer.circuit-breaker-half-open.",
+        "Ongoing: still failing when the input ends; in observer.log since 2024-04-08T07:16:02Z (line 52), "
+        "last failure 07:25:10Z (line 98), 9m08s so far.",
+    ]
+
+
+def test_harmless_findings_are_counted_not_annotated() -> None:
+    notes = _story_notes(incident())
+    assert "observer.replicaset-event-noop" not in notes
+    _, broken = notes["handler.report-already-exists"]
+    assert "\nNot harmless here: the first submission of this report failed" in broken
+    summary = annotations(format_report(incident()))[-1][2].split("\n")
+    assert "Not annotated: 0 suppressed, 0 baselined, 1 harmless here." in summary
+
+
+def test_the_summary_has_the_gate_s_benign_and_recovered_counts() -> None:
+    gate = Gate(failed=True, failing=["diagnosis.handler-unhealthy"], benign=1, recovered=2, ignore_recovered=True)
+    summary = annotations(format_report(incident(gate=gate)))[-1][2].split("\n")
+    assert summary[-1] == (
+        "Gate failed (fail-on: error): 1 failing item, 1 benign, 2 recovered (recovered problems ignored)."
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from helpers import check_golden
+from test_format_story import incident
 
 from amr_logpatterns import Classifier, __version__
 from amr_logpatterns.formatters.junit import format_report, xml_text
@@ -134,7 +135,10 @@ def test_fired_error_fails_with_evidence_and_fix(reports: dict[str, Report]) -> 
     assert tc.get("file") == AMR_DOWN and tc.get("line") == "16"
     failure = tc.find("failure")
     assert failure is not None and failure.get("type") == "error"
-    assert failure.get("message") == "The CloudEvent Handler cannot reach the AMR GraphQL app (x8)"
+    assert failure.get("message") == (
+        "The CloudEvent Handler cannot reach the AMR GraphQL app (x8); "
+        "root cause: diagnosis.amr-graphql-down"
+    )
     body = failure.text or ""
     assert "Seen 8 times" in body
     assert f"{AMR_DOWN}:16: " in body and "connect: connection refused" in body
@@ -243,7 +247,7 @@ def test_hostile_log_text_makes_well_formed_xml(reports: dict[str, Report]) -> N
         assert escaped in line
     assert "      second" in body and "      third" in body
     assert 'a&b<c>"d"\\u0000' in body
-    assert failure.get("message", "").endswith("]]> \\u0007 (x8)")
+    assert failure.get("message", "").endswith("]]> \\u0007 (x8); root cause: diagnosis.amr-graphql-down")
 
 
 def test_hostile_source_name(classifier: Classifier) -> None:
@@ -327,3 +331,77 @@ def test_findings_outside_checked_and_sources_still_appear() -> None:
     assert tc.find("failure") is not None and tc.get("classname") == "amr-logpatterns.custom"
     assert tc.get("file") is None
     assert "(no evidence kept from this source)" in (tc.findtext("failure") or "")
+
+
+# --- the incident story
+
+
+def _story_case(report: Report, name: str) -> ET.Element:
+    return case(parse(report), "observer.log", name)
+
+
+def test_a_symptom_s_failure_names_its_root_cause() -> None:
+    tc = _story_case(incident(), "observer.circuit-breaker-open")
+    failure = tc.find("failure")
+    assert failure is not None
+    assert failure.get("message") == "Title of observer.circuit-breaker-open (x3); root cause: diagnosis.handler-unhealthy"
+    body = (failure.text or "").split("\n")
+    assert body[2] == (
+        "Root cause: diagnosis.handler-unhealthy (The CloudEvent Handler is unhealthy); this is a symptom of it."
+    )
+    assert body[3].startswith("Recovered: failing in observer.log since 2024-04-08T07:17:02Z (line 81)")
+    shared = _story_case(incident(), "observer.circuit-breaker-half-open").find("failure")
+    assert shared is None  # a warning below the default gate
+
+
+def test_a_root_cause_s_failure_says_whether_it_still_happens() -> None:
+    failure = _story_case(incident(), "diagnosis.handler-unhealthy").find("failure")
+    assert failure is not None
+    body = (failure.text or "").split("\n")
+    assert body[1].startswith("Ongoing: still failing when the input ends; in observer.log since")
+    assert "Rests on: observer.health-check-failed   Symptoms: observer.circuit-breaker-open, observer.circuit-breaker-half-open" in body
+    assert body[-1] == "Fixed when you see: observer.health-check-ok"
+
+
+def test_a_harmless_finding_passes_with_its_reason() -> None:
+    tc = _story_case(incident(), "observer.replicaset-event-noop")
+    assert tc.find("failure") is None and tc.find("skipped") is None
+    out = tc.findtext("system-out") or ""
+    assert "Harmless here: the handler refuses ReplicaSets not run from a Workload on purpose" in out
+    assert "As long as: the ReplicaSet has no container named workload" in out
+
+
+def test_a_broken_condition_fails_and_says_why() -> None:
+    failure = _story_case(incident(), "handler.report-already-exists").find("failure")
+    assert failure is not None
+    body = failure.text or ""
+    assert "Not harmless here: the first submission of this report failed" in body
+    assert "Broken by the record at 2024-04-08T07:16:02Z (observer.log:52)" in body
+
+
+def test_recovered_problems_pass_only_when_the_gate_ignores_them() -> None:
+    counted = incident(gate=Gate(failed=True, recovered=1))
+    assert _story_case(counted, "observer.circuit-breaker-open").find("failure") is not None
+    ignored = incident(gate=Gate(failed=True, recovered=1, ignore_recovered=True))
+    tc = _story_case(ignored, "observer.circuit-breaker-open")
+    assert tc.find("failure") is None
+    assert "Recovered: failing in observer.log" in (tc.findtext("system-out") or "")
+    # The root cause itself is still failing, so it still fails the case.
+    assert _story_case(ignored, "diagnosis.handler-unhealthy").find("failure") is not None
+    props = {p.get("name"): p.get("value") for p in suite(parse(ignored), "observer.log").iter("property")}
+    assert props["ignore-recovered"] == "true"
+
+
+def test_unknown_messages_go_to_the_suite_they_were_first_seen_in() -> None:
+    stats = incident().stats.model_copy(
+        update={"sources": [*incident().stats.sources, SourceStats(source="handler.log")]}
+    )
+    moved = incident().unknown[1].model_copy(
+        update={"first_seen": incident().unknown[1].first_seen.model_copy(update={"source": "handler.log"})}
+    )
+    root = parse(incident(stats=stats, unknown=[incident().unknown[0], moved]))
+    observer = suite(root, "observer.log").findtext("system-out") or ""
+    handler = suite(root, "handler.log").findtext("system-out") or ""
+    assert "dial tcp <ip>:<num>: i/o timeout" in observer and "lease renewal" not in observer
+    assert "lease renewal took <num>ms" in handler and "dial tcp" not in handler
+    assert handler.startswith("Explained 9 of 12 error records;")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from helpers import check_golden
+from test_format_story import incident
 
 from amr_logpatterns import Classifier
 from amr_logpatterns.formatters import Options, guide_link
@@ -136,7 +137,7 @@ def test_root_causes_come_before_the_table_and_every_finding_is_in_it(
     if report.findings:
         table_ids = {row[1].strip("`") for row in table_after(md, "## Findings")}
         assert table_ids == {f.id for f in report.findings}
-        assert all(len(row) == 7 for row in table_after(md, "## Findings"))
+        assert all(len(row) == 8 for row in table_after(md, "## Findings"))
     else:
         assert "## Findings" not in md
 
@@ -256,7 +257,7 @@ def test_the_gate_verdict_notices_and_what_was_set_aside(classifier: Classifier)
     )
     assert "- **Warning:** ignore entry for observer.no-certs-appended expired on 2025-01-31" in md
     assert (
-        "Not counted by the gate: 2 suppressed, 1 baselined, "
+        "Gate counts: 2 suppressed, 1 baselined, "
         "4 hidden below --min-severity warning, 3 excluded by --only/--exclude." in md
     )
     passed = format_report(report.model_copy(update={"gate": Gate(fail_on="error")}))
@@ -264,7 +265,7 @@ def test_the_gate_verdict_notices_and_what_was_set_aside(classifier: Classifier)
         passed.splitlines()[0]
         == "**AMR logs: gate passed** (--fail-on error): nothing at error remains"
     )
-    assert "Not counted by the gate" not in passed
+    assert "Gate counts" not in passed
 
 
 # --- hostile log text
@@ -297,9 +298,9 @@ def test_pipes_and_newlines_in_cells_stay_in_their_cell(classifier: Classifier) 
     report, _ = _hostile(classifier, "a|b\\|c\nd || e")
     md = format_report(report)
     (row,) = table_after(md, "## Findings")
-    assert len(row) == 7
-    assert row[-1] == "url=a\\|b\\\\\\|c d \\|\\| e"
-    assert "\n" not in row[-1]
+    assert len(row) == 8
+    assert row[-2] == "url=a\\|b\\\\\\|c d \\|\\| e"
+    assert "\n" not in row[-2]
 
 
 @pytest.mark.parametrize(
@@ -332,3 +333,103 @@ def test_a_line_that_starts_like_a_list_or_heading_stays_a_paragraph(
     )
     md = format_report(report.model_copy(update={"findings": [f]}))
     assert "1\\. not a list - nor this \\# nor this" in md.splitlines()
+
+
+# --- the incident story
+
+
+def test_findings_are_told_under_their_root_cause_and_not_again_among_problems() -> None:
+    md = format_report(incident())
+    causes = section(md, "## Root causes")
+    first = section(md, "### The CloudEvent Handler is unhealthy (still happening)")
+    assert "**error** · confidence high · `diagnosis.handler-unhealthy` · **still happening**" in first
+    assert (
+        "**Ongoing:** still failing when the input ends; in observer.log since 2024-04-08T07:16:02Z "
+        "(line 52), last failure 07:25:10Z (line 98), 9m08s so far." in first
+    )
+    assert first.index("**Fix**") < first.index("Fixed when you see `observer.health-check-ok`.")
+    assert first.index("Fixed when you see `observer.health-check-ok`.") < first.index("#### Cause:")
+    assert "#### Cause: Title of observer.health-check-failed" in causes
+    assert "#### Symptom: Title of observer.circuit-breaker-open" in causes
+    symptom = section(md, "#### Symptom: Title of observer.circuit-breaker-open")
+    assert "**Recovered:** failing in observer.log since" in symptom
+    assert "$ kubectl describe observer.circuit-breaker-open" in symptom
+    problems = section(md, "## Problems")
+    assert "No root cause above explains these." in problems
+    assert "### Title of observer.ivs-crd-missing" in problems
+    for title in ("observer.health-check-failed", "observer.circuit-breaker-open", "observer.circuit-breaker-half-open"):
+        assert f"Title of {title}" not in problems
+
+
+def test_a_finding_two_root_causes_claim_is_told_once() -> None:
+    md = format_report(incident())
+    assert md.count("#### Symptom: Title of observer.circuit-breaker-half-open") == 1
+    second = section(md, "### Title of diagnosis.second-opinion")
+    assert (
+        "**Symptom** `observer.circuit-breaker-half-open`: shown under `diagnosis.handler-unhealthy` above."
+        in second
+    )
+
+
+def test_the_findings_table_says_each_finding_s_role_and_state() -> None:
+    roles = {row[1].strip("`"): row[7] for row in table_after(format_report(incident()), "## Findings")}
+    assert roles == {
+        "observer.health-check-failed": "cause of `diagnosis.handler-unhealthy`, ongoing",
+        "observer.circuit-breaker-open": "symptom of `diagnosis.handler-unhealthy`, recovered",
+        "observer.circuit-breaker-half-open": (
+            "symptom of `diagnosis.handler-unhealthy`; symptom of `diagnosis.second-opinion`"
+        ),
+        "observer.ivs-crd-missing": "problem",
+        "observer.replicaset-event-noop": "harmless",
+        "handler.report-already-exists": "problem",
+        "observer.health-check-ok": "signal",
+    }
+
+
+def test_harmless_findings_have_their_own_section() -> None:
+    md = format_report(incident())
+    assert md.splitlines()[0] == (
+        "**AMR logs: worst severity error**: 2 root causes, 5 problems, 1 harmless finding, 1 signal"
+    )
+    (row,) = table_after(md, "## Harmless here")
+    assert row == [
+        "error",
+        "`observer.replicaset-event-noop`",
+        "Title of observer.replicaset-event-noop",
+        "2",
+        "the handler refuses ReplicaSets not run from a Workload on purpose",
+        "the ReplicaSet has no container named workload",
+    ]
+    assert "replicaset-event-noop" not in section(md, "## Problems")
+    assert "replicaset-event-noop" not in section(md, "## Root causes")
+
+
+def test_a_broken_condition_shows_the_reason_and_the_record() -> None:
+    block = section(format_report(incident()), "### Title of handler.report-already-exists")
+    assert "**Not harmless here:** the first submission of this report failed" in block
+    assert "**It would be harmless if:** an earlier submission of the same report succeeded" in block
+    assert "Broken by the record at 2024-04-08T07:16:02Z (observer.log:52)" in block
+    assert "From `observer.log:52`:" in block
+    assert block.index("Not harmless here") < block.index("From `observer.log:40`:")
+
+
+def test_unknown_messages_are_a_table() -> None:
+    md = format_report(incident())
+    rows = table_after(md, "## Unknown messages")
+    assert [row[:4] for row in rows] == [
+        ["4", "error", "2024-04-08T07:15:07Z (observer.log:7)", "`dial tcp <ip>:<num>: i/o timeout`"],
+        ["1", "warning", "observer.log:9", "`lease renewal took <num>ms`"],
+    ]
+    assert rows[0][4].endswith("… (+166 characters)`")
+    assert "1 more template not kept." in section(md, "## Unknown messages")
+
+
+def test_the_footer_has_the_figures_the_release_and_the_gate_counts() -> None:
+    gate = Gate(failed=True, failing=["diagnosis.handler-unhealthy"], benign=1, recovered=2, ignore_recovered=True)
+    md = format_report(incident(gate=gate))
+    assert md.endswith(
+        "Gate counts: 1 benign, 2 recovered (recovered problems ignored).\n\n"
+        "Read 120 lines, 110 records; 16 matches.\n\n"
+        "Explained 9 of 12 error records; 3 unknown templates (6 warning-or-worse records no signature knows).\n\n"
+        "Advice written for Tanzu Application Platform 1.12 (given with --tap-version).\n"
+    )

@@ -19,6 +19,7 @@ from conftest import FIXTURES, ROOT
 from helpers import check_golden
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
+from test_format_story import incident
 
 from amr_logpatterns import Classifier, __version__
 from amr_logpatterns.formatters import GUIDE_URL, Options, guide_link
@@ -368,9 +369,8 @@ def test_gate_verdict_and_notices_go_to_the_invocation(
     report = suppressed_report(classifier, monkeypatch).model_copy(update={"gate": gate})
     (invocation,) = render(report, validator)["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is True
-    notes = invocation["toolExecutionNotifications"]
+    notes = [n for n in invocation["toolExecutionNotifications"] if n["level"] == "warning"]
     assert [n["message"]["text"] for n in notes] == notices
-    assert {n["level"] for n in notes} == {"warning"}
     verdict = invocation["properties"]["gate"]
     assert (verdict["fail_on"], verdict["failed"]) == ("warning", True)
     assert verdict["failing"] == ["diagnosis.amr-graphql-down"]
@@ -381,7 +381,8 @@ def test_no_gate_no_verdict(
 ) -> None:
     report = classify_example(classifier, LOGS / "observer-healthy.log", monkeypatch)
     (invocation,) = render(report, validator)["runs"][0]["invocations"]
-    assert invocation == {"executionSuccessful": True}
+    assert "properties" not in invocation
+    assert {n["level"] for n in invocation["toolExecutionNotifications"]} == {"note"}
 
 
 def test_empty_report(validator: Validator) -> None:
@@ -397,7 +398,8 @@ def test_read_error_becomes_a_notification(classifier: Classifier, validator: Va
     report = classifier.classify("nothing to see\n", source_name="logs/a.log")
     source = report.stats.sources[0].model_copy(update={"read_error": "logs/a.log: truncated gzip"})
     report = report.model_copy(update={"stats": report.stats.model_copy(update={"sources": [source]})})
-    (note,) = render(report, validator)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    notes = render(report, validator)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    (note,) = [n for n in notes if n["level"] == "warning"]
     assert note["message"]["text"] == "logs/a.log: truncated gzip"
     assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "logs/a.log"
 
@@ -487,3 +489,88 @@ def test_output_is_a_pure_function_of_the_report(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TZ", "Pacific/Kiritimati")
     assert format_report(report) == first
+
+
+# --- the incident story
+
+
+def story_results(validator: Validator) -> tuple[Report, dict[str, Json]]:
+    report = incident()
+    results = render(report, validator)["runs"][0]["results"]
+    return report, {r["ruleId"]: r for r in results}
+
+
+def test_the_whole_story_is_valid_sarif(validator: Validator) -> None:
+    """Recovery, verdicts, folded findings, unknown messages and a gate all validate."""
+    gate = Gate(failed=True, failing=["diagnosis.handler-unhealthy"], benign=1, recovered=1, ignore_recovered=True)
+    sarif = render(incident(gate=gate), validator)
+    run = sarif["runs"][0]
+    assert len(run["results"]) == 9
+    assert run["invocations"][0]["properties"]["gate"]["ignore_recovered"] is True
+
+
+def test_diagnosis_results_list_the_findings_they_fold(validator: Validator) -> None:
+    _, results = story_results(validator)
+    first = results["diagnosis.handler-unhealthy"]
+    related = [(loc["message"]["text"], loc["physicalLocation"]["region"]["startLine"]) for loc in first["relatedLocations"]]
+    assert related == [
+        ("cause: observer.health-check-failed, Title of observer.health-check-failed (x4, ongoing)", 52),
+        ("symptom: observer.circuit-breaker-open, Title of observer.circuit-breaker-open (x3, recovered)", 81),
+        ("symptom: observer.circuit-breaker-half-open, Title of observer.circuit-breaker-half-open (x1)", 83),
+    ]
+    props = first["properties"]
+    assert props["findings"] == [
+        {"id": "observer.health-check-failed", "role": "cause", "fingerprint": "fp-observer.health-check-failed"},
+        {"id": "observer.circuit-breaker-open", "role": "symptom", "fingerprint": "fp-observer.circuit-breaker-open"},
+        {
+            "id": "observer.circuit-breaker-half-open",
+            "role": "symptom",
+            "fingerprint": "fp-observer.circuit-breaker-half-open",
+        },
+    ]
+    assert props["state"] == "still happening"
+    assert props["recovery"]["status"] == "ongoing"
+    assert "Ongoing: still failing when the input ends" in first["message"]["text"]
+    second = results["diagnosis.second-opinion"]
+    assert [loc["message"]["text"] for loc in second["relatedLocations"]] == [
+        "symptom: observer.circuit-breaker-half-open, Title of observer.circuit-breaker-half-open (x1)"
+    ]
+
+
+def test_a_symptom_names_its_root_cause_and_recovery(validator: Validator) -> None:
+    _, results = story_results(validator)
+    symptom = results["observer.circuit-breaker-open"]
+    message = symptom["message"]["text"]
+    assert message.startswith("Title of observer.circuit-breaker-open (x3). ")
+    assert "Root cause diagnosis.handler-unhealthy (The CloudEvent Handler is unhealthy) explains this symptom." in message
+    assert "Recovered: failing in observer.log since" in message
+    assert symptom["properties"]["explainedBy"] == ["diagnosis.handler-unhealthy"]
+    assert symptom["properties"]["recovery"]["signal"] == "observer.circuit-breaker-closed"
+    shared = results["observer.circuit-breaker-half-open"]["properties"]["explainedBy"]
+    assert shared == ["diagnosis.handler-unhealthy", "diagnosis.second-opinion"]
+    assert "explainedBy" not in results["observer.ivs-crd-missing"]["properties"]
+
+
+def test_a_harmless_finding_is_a_note_with_its_reason(validator: Validator) -> None:
+    _, results = story_results(validator)
+    harmless = results["observer.replicaset-event-noop"]
+    assert harmless["level"] == "note"
+    assert harmless["properties"]["benign"] is True
+    assert harmless["properties"]["verdict"] == {
+        "benign": True,
+        "reason": "the handler refuses ReplicaSets not run from a Workload on purpose",
+        "condition": "the ReplicaSet has no container named workload",
+    }
+    assert "Harmless here: the handler refuses" in harmless["message"]["text"]
+
+
+def test_a_broken_condition_points_at_its_record(validator: Validator) -> None:
+    _, results = story_results(validator)
+    broken = results["handler.report-already-exists"]
+    assert broken["level"] == "error"
+    assert broken["properties"]["benign"] is False
+    assert broken["properties"]["verdict"]["against"] == {"source": "observer.log", "line": 52, "ts": "2024-04-08T07:16:02Z"}
+    (against,) = broken["relatedLocations"]
+    assert against["physicalLocation"]["region"]["startLine"] == 52
+    assert "health-check-failed said something 0" in against["physicalLocation"]["region"]["snippet"]["text"]
+    assert "Not harmless here: the first submission" in broken["message"]["text"]

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from test_format_story import RECOVERED, by_id, incident
 
 from amr_logpatterns import Classifier
 from amr_logpatterns.formatters import PLAIN, Options
 from amr_logpatterns.formatters.text import MIN_WIDTH, format_report
-from amr_logpatterns.models import Gate, Report, Suppression
+from amr_logpatterns.models import Gate, Recovery, Report, Seen, Suppression, TapVersion
 
 LOGS = ROOT / "examples" / "logs"
 GOLDEN = Path(__file__).parent / "golden"
@@ -105,9 +106,12 @@ def _structured(line: str, report: Report) -> bool:
     if text in _whole_lines(report) or any(text.endswith(w) for w in _whole_lines(report) if w):
         return True
     ids = {f.id for f in report.findings} | {d.id for d in report.diagnoses}
+    text = text.removeprefix("CAUSE  ").removeprefix("SYMPTOM  ")
     first = text.split(" ")[1] if text.startswith("[") else text.split(" ")[0]
     return (
-        text.startswith(("ROOT CAUSE", "NOTE", "Rests on:", "Fixed when you see:"))
+        text.startswith(("ROOT CAUSE", "NOTE", "Rests on:", "Symptoms:", "Fixed when you see:"))
+        or text.startswith(("template: ", "example: "))  # an unknown message, quoted whole
+        or re.match(r"\[\w+\] x\d+  first at ", text) is not None
         or first in ids
         or any(
             text.startswith(f"{ev.source}:{ev.line}:") for f in report.findings for ev in f.evidence
@@ -139,7 +143,7 @@ def test_the_gate_line_and_notices_wrap_too(classifier: Classifier) -> None:
         ],
     )
     out = format_report(_down(classifier).model_copy(update={"gate": gate}), Options(width=60))
-    tail = out.split("explained.\n")[1].splitlines()
+    tail = out[out.index("Warning: the ignore entry") :].splitlines()
     assert tail and all(len(line) <= 60 for line in tail)
     assert " ".join(line.strip() for line in tail).endswith(
         "Gate: failed (--fail-on error); 1 suppressed, 2 baselined, 3 hidden below "
@@ -167,7 +171,7 @@ def test_evidence_is_clipped_not_wrapped(classifier: Classifier) -> None:
     evidence = [
         line
         for line in out.splitlines()
-        if line.startswith("    examples/logs/handler-amr-down.jsonl:")
+        if re.match(r" +examples/logs/handler-amr-down\.jsonl:\d+: ", line)
     ]
     assert evidence and all(line.endswith("characters)") for line in evidence)
     assert all(len(line) > 400 for line in evidence)
@@ -263,8 +267,7 @@ def test_passed_gate_says_what_it_set_aside_and_warns(classifier: Classifier) ->
     )
     out = _gated(classifier, gate)
     assert out.endswith(
-        "error records explained.\n"
-        "Warning: ignore entry 3 expired on 2025-01-31\n"
+        "\nWarning: ignore entry 3 expired on 2025-01-31\n"
         "Warning: ignore entry 5 matched nothing\n"
         "Gate: passed (--fail-on warning): nothing at warning or above remains; "
         "2 baselined, 1 hidden below --min-severity warning\n"
@@ -276,3 +279,216 @@ def test_never_gate_says_it_is_off(classifier: Classifier) -> None:
     assert out.endswith(
         "Gate: passed (--fail-on never): the gate is off; 2 excluded by --only/--exclude\n"
     )
+
+
+# --- the incident story: folding, recovery, harmless findings, unknown messages, TAP release
+
+
+def _story(report: Report | None = None) -> str:
+    """The incident rendered wide, so each sentence sits on one line."""
+    return format_report(report or incident(), Options(width=400))
+
+
+def _section(out: str, heading: str) -> str:
+    """From a heading to the next line that starts a top-level section."""
+    start = out.index(heading)
+    rest = out[start + len(heading) :]
+    nxt = re.search(r"^(ROOT CAUSE|NOTE|PROBLEMS|HARMLESS|SIGNALS|UNKNOWN|SUPPRESSED|Read )", rest, re.M)
+    return out[start : start + len(heading) + (nxt.start() if nxt else len(rest))]
+
+
+def test_a_symptom_is_told_under_its_root_cause_and_not_again_among_problems() -> None:
+    out = _story()
+    cause = _section(out, "ROOT CAUSE  [error] diagnosis.handler-unhealthy")
+    assert "\n  CAUSE  [error] observer.health-check-failed  x4  (observer.log:52..55)\n" in cause
+    assert "\n  SYMPTOM  [error] observer.circuit-breaker-open  x3  (observer.log:81..83)\n" in cause
+    # Folded findings keep their evidence and fix.
+    assert "      observer.log:81: 2024-04-08T07:16:00Z\tERROR\tsetup\tobserver.circuit-breaker-open" in cause
+    assert "         $ kubectl describe observer.circuit-breaker-open\n" in cause
+    problems = _section(out, "PROBLEMS (2): no root cause above explains these")
+    assert "observer.circuit-breaker-open" not in problems
+    assert "] observer.health-check-failed" not in problems
+    assert "[warning] observer.ivs-crd-missing" in problems
+    for fid in ("observer.health-check-failed", "observer.circuit-breaker-open", "observer.ivs-crd-missing"):
+        assert out.count(f"] {fid}  ") == 1, fid
+
+
+def test_a_finding_two_root_causes_claim_is_told_once_and_referenced_after() -> None:
+    out = _story()
+    full = "  SYMPTOM  [warning] observer.circuit-breaker-half-open  x1  (observer.log:83)\n    Title of"
+    assert out.count(full) == 1
+    assert _section(out, "ROOT CAUSE  [error] diagnosis.handler-unhealthy").count(full) == 1
+    second = _section(out, "ROOT CAUSE  [warning] diagnosis.second-opinion")
+    assert second.endswith(
+        "  SYMPTOM  [warning] observer.circuit-breaker-half-open  x1  (observer.log:83)"
+        "  shown under diagnosis.handler-unhealthy above\n\n"
+    )
+    assert "  Symptoms: observer.circuit-breaker-half-open\n" in second
+    assert "Rests on:" not in second
+
+
+def test_the_root_cause_headline_says_it_is_still_happening() -> None:
+    lines = _story().splitlines()
+    assert lines[0] == (
+        "ROOT CAUSE  [error] diagnosis.handler-unhealthy: The CloudEvent Handler is unhealthy"
+        "  (confidence: high; still happening)"
+    )
+    assert lines[1] == (
+        "  Ongoing: still failing when the input ends; in observer.log since 2024-04-08T07:16:02Z (line 52), "
+        "last failure 07:25:10Z (line 98), 9m08s so far."
+    )
+    # The cause shares the root cause's recovery: said once, referred to after.
+    assert "    Still failing when the input ends: as told for the root cause above.\n" in _story()
+
+
+def test_a_recovered_root_cause_says_when_by_what_and_after_how_long() -> None:
+    report = incident()
+    diagnoses = [report.diagnoses[0].model_copy(update={"recovery": RECOVERED}), report.diagnoses[1]]
+    lines = _story(report.model_copy(update={"diagnoses": diagnoses})).splitlines()
+    assert lines[0].endswith("(confidence: high; recovered)")
+    assert lines[1] == (
+        "  Recovered: failing in observer.log since 2024-04-08T07:17:02Z (line 81), last failure 07:18:02Z "
+        "(line 83); healthy again at 07:19:32Z (line 90) by observer.circuit-breaker-closed, after 2m30s."
+    )
+
+
+def test_a_root_cause_without_its_own_recovery_is_judged_by_its_cause() -> None:
+    report = incident()
+    diagnoses = [d.model_copy(update={"recovery": None}) for d in report.diagnoses]
+    lines = _story(report.model_copy(update={"diagnoses": diagnoses})).splitlines()
+    assert lines[0].endswith("(confidence: high; still happening)")
+    assert lines[1].startswith("  Ongoing (judged by observer.health-check-failed): still failing")
+    nothing = report.model_copy(
+        update={
+            "diagnoses": diagnoses,
+            "findings": [f.model_copy(update={"recovery": None}) for f in report.findings],
+        }
+    )
+    lines = _story(nothing).splitlines()
+    assert lines[0].endswith("(confidence: high)") and lines[1] == "  Summary of diagnosis.handler-unhealthy."
+
+
+def test_the_fix_ends_on_what_to_see_once_it_worked() -> None:
+    cause = _section(_story(), "ROOT CAUSE  [error] diagnosis.handler-unhealthy")
+    head = cause[: cause.index("\n\n")]
+    assert head.endswith("    3. Restart it if it hangs.\n  Fixed when you see: observer.health-check-ok")
+
+
+def test_harmless_findings_have_their_own_section_and_never_count_as_problems() -> None:
+    out = _story()
+    harmless = _section(out, "HARMLESS here (1): nothing to fix in this input")
+    assert harmless == (
+        "HARMLESS here (1): nothing to fix in this input\n"
+        "  [error] observer.replicaset-event-noop  x2  (observer.log:20..21)  Title of observer.replicaset-event-noop\n"
+        "    Harmless here: the handler refuses ReplicaSets not run from a Workload on purpose\n"
+        "    As long as: the ReplicaSet has no container named workload\n\n"
+    )
+    assert out.count("observer.replicaset-event-noop  x2") == 1
+    assert "PROBLEMS (2)" in out
+
+
+def test_a_harmless_finding_a_root_cause_claims_is_referenced_there() -> None:
+    report = incident()
+    noop = by_id(report, "observer.replicaset-event-noop").model_copy(update={"explained_by": ["diagnosis.second-opinion"]})
+    findings = [noop if f.id == noop.id else f for f in report.findings]
+    out = _story(report.model_copy(update={"findings": findings}))
+    second = _section(out, "ROOT CAUSE  [warning] diagnosis.second-opinion")
+    assert "  SYMPTOM  [error] observer.replicaset-event-noop  x2  (observer.log:20..21)  harmless here: see HARMLESS below\n" in second
+    assert "HARMLESS here (1)" in out
+
+
+def test_a_broken_condition_shows_the_reason_and_the_record_it_points_at() -> None:
+    problems = _section(_story(), "PROBLEMS (2)")
+    block = problems[problems.index("[error] handler.report-already-exists") :]
+    assert block.splitlines()[1:6] == [
+        "  Title of handler.report-already-exists",
+        "  Not harmless here: the first submission of this report failed, so the refused copy was the only one",
+        "  It would be harmless if: an earlier submission of the same report succeeded",
+        "  Broken by the record at 2024-04-08T07:16:02Z (observer.log:52)",
+        "    observer.log:52: 2024-04-08T07:16:00Z\tERROR\tsetup\tobserver.health-check-failed said something 0",
+    ]
+
+
+def test_unknown_messages_are_listed_with_count_level_place_and_a_clipped_example() -> None:
+    unknown = _section(_story(), "UNKNOWN (2)")
+    lines = unknown.splitlines()
+    assert lines[0] == "UNKNOWN (2): warning-or-worse messages no signature knows"
+    assert lines[1:4] == [
+        "  [error] x4  first at 2024-04-08T07:15:07Z (observer.log:7)",
+        "    template: dial tcp <ip>:<num>: i/o timeout",
+        "    example:  2024-04-08T07:15:07Z\tERROR\tnet\tdial tcp 10.0.0.7:443: i/o timeout "
+        + "x" * 134
+        + "… (+166 characters)",
+    ]
+    assert lines[4:7] == [
+        "  [warning] x1  first at observer.log:9",
+        "    template: lease renewal took <num>ms",
+        "    example:  W0408 07:15:09 lease renewal took 812ms",
+    ]
+    assert lines[7] == "  ... and 1 more template not kept"
+
+
+def test_the_figures_say_what_was_explained_and_for_which_release() -> None:
+    out = _story()
+    assert out.endswith(
+        "Read 120 lines, 110 records; 16 matches.\n"
+        "Explained 9 of 12 error records; 3 unknown templates (6 warning-or-worse records no signature knows).\n"
+        "Advice written for Tanzu Application Platform 1.12 (given with --tap-version).\n"
+    )
+    inferred = TapVersion(version="1.6", source="inferred", evidence="`amr.observer.eventhandler` at observer.log:3")
+    assert _story(incident(tap_version=inferred)).endswith(
+        "Advice written for Tanzu Application Platform 1.6, inferred from the input: "
+        "`amr.observer.eventhandler` at observer.log:3.\n"
+    )
+    assert _story(incident(tap_version=TapVersion())).endswith(
+        "TAP version unknown: where a setting or resource is spelt differently between releases, "
+        "the steps name both spellings.\n"
+    )
+
+
+def test_the_gate_line_counts_benign_and_recovered() -> None:
+    gate = Gate(failed=True, failing=["diagnosis.handler-unhealthy"], benign=1, recovered=2, baselined=1)
+    out = _story(incident(gate=gate))
+    assert out.endswith("Gate: failed (--fail-on error): 1 root cause; 1 benign, 2 recovered, 1 baselined\n")
+    ignored = gate.model_copy(update={"ignore_recovered": True})
+    assert _story(incident(gate=ignored)).endswith(
+        "; 1 benign, 2 recovered (recovered problems ignored), 1 baselined\n"
+    )
+
+
+def _first_screen_incident(classifier: Classifier) -> Report:
+    """A real outage (the Observer's handler unhealthy), still failing when the log ends."""
+    text = (LOGS / "mixed-prefix-all-containers.log").read_text()
+    report = classifier.classify(text, source_name="amr-observer-controller-manager.log")
+    (d,) = report.diagnoses
+    recovery = Recovery(
+        status="ongoing",
+        since=Seen(source="amr-observer-controller-manager.log", line=52, ts="2024-04-08T07:16:02Z"),
+        last_failure=Seen(source="amr-observer-controller-manager.log", line=98, ts="2024-04-08T07:18:32Z"),
+        duration_seconds=150.0,
+    )
+    return report.model_copy(update={"diagnoses": [d.model_copy(update={"recovery": recovery})]})
+
+
+def test_the_first_screen_names_the_cause_its_symptoms_whether_it_goes_on_and_the_first_step(
+    classifier: Classifier,
+) -> None:
+    report = _first_screen_incident(classifier)
+    (d,) = report.diagnoses
+    assert d.symptom_ids and d.remediation
+    screen = "\n".join(format_report(report).splitlines()[:25])
+    assert screen.startswith(f"ROOT CAUSE  [error] {d.id}: {d.title}")
+    assert "still happening" in screen.splitlines()[0]
+    assert "Ongoing: still failing when the input ends" in screen
+    for fid in [*d.finding_ids, *d.symptom_ids]:
+        assert fid in screen, fid
+    first_step = " ".join(d.remediation[0].text.split()[:6])
+    assert f"    1. {first_step}" in screen
+
+
+@pytest.mark.parametrize("width", [40, 60, 100])
+def test_the_first_screen_holds_at_narrow_widths_too(classifier: Classifier, width: int) -> None:
+    report = _first_screen_incident(classifier)
+    screen = format_report(report, Options(width=width)).splitlines()[:25]
+    assert any(line.startswith("    1. ") for line in screen)
+    assert "Symptoms:" in "\n".join(screen)

@@ -2,6 +2,9 @@
 
 Every ``format_report(report, options)`` reads only the report and the
 rendering options; none touches files, the terminal or the environment.
+``story`` sorts a report into root causes, the findings they fold, problems,
+harmless findings and signals, and words recovery, verdicts, coverage and the
+TAP release once, so every format tells the same incident the same way.
 """
 
 from __future__ import annotations

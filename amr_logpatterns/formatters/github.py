@@ -5,7 +5,9 @@ GitHub shows at most 10 error, 10 warning and 10 notice annotations per step
 ``docs/problem-matchers.md``). So root causes come first, then findings by
 severity and count, at most 10 per level, and a last notice (its slot
 reserved) says how many were left out, how many were suppressed or
-baselined, and the gate's verdict. Values are escaped as the toolkit's
+baselined, the coverage line, the TAP release and the gate's verdict. A
+finding harmless here is not annotated, only counted; one a root cause
+explains names it. Values are escaped as the toolkit's
 ``command.ts`` does: ``%``, CR and LF in the message; also ``:`` and ``,``
 in properties, so no log text can end a command or start another.
 
@@ -13,7 +15,9 @@ Sample::
 
     ::error file=handler.log,line=16,endLine=16,title=diagnosis.amr-graphql-down%3A ...::The ...
     ::error file=handler.log,line=16,endLine=16,title=handler.amr-unavailable%3A ...::...
-    ::notice title=amr-logpatterns::Annotated 2 errors, 0 warnings, 3 notices.
+    ::error file=handler.log,...::...%0AEvidence for root cause diagnosis.amr-graphql-down: ...
+    ::notice title=amr-logpatterns::Annotated 2 errors, 0 warnings, 3 notices.%0AExplained 8 of
+      8 error records; 0 unknown templates (...).%0ATAP version unknown: ...%0AGate failed ...
 """
 
 from __future__ import annotations
@@ -25,6 +29,18 @@ from dataclasses import dataclass
 from ..models import Diagnosis, Evidence, Finding, Report
 from ..schema import SEVERITY_RANK, RemediationStep
 from . import PLAIN, Options, guide_link
+from .story import (
+    Chapter,
+    capital,
+    gate_story,
+    is_benign,
+    recovery_sentence,
+    report_coverage,
+    root_causes,
+    tap_sentence,
+    tell,
+    verdict_sentences,
+)
 
 #: Annotations GitHub shows per step for each level.
 LIMIT = 10
@@ -108,18 +124,22 @@ class _Note:
         )
 
 
-def _finding_note(f: Finding, options: Options) -> _Note:
+def _finding_note(f: Finding, report: Report, options: Options) -> _Note:
     group = ", ".join(f"{k}={v}" for k, v in f.group_fields.items() if v is not None)
     seen = "Seen once" if f.count == 1 else f"Seen {f.count} times"
     seen += f" ({group})" if group else ""
     first, last = f.first_seen, f.last_seen
     if f.count > 1 and (first.source, first.line) != (last.source, last.line):
         seen += f", first at {first.source}:{first.line}, last at {last.source}:{last.line}"
-    lines = [
-        _sentences(f.explanation),
-        seen + ".",
-        *_fix_lines(f.remediation, f.references, options),
-    ]
+    lines = [_sentences(f.explanation), seen + "."]
+    for d, role in root_causes(report, f):
+        what = "Evidence for" if role == "cause" else "A symptom of"
+        lines.append(f"{what} root cause {d.id}: {d.title}.")
+    if f.recovery is not None:
+        lines.append(recovery_sentence(f.recovery))
+    if f.verdict is not None:
+        lines += [_one_line(sentence) for sentence in verdict_sentences(f.verdict)]
+    lines += _fix_lines(f.remediation, f.references, options)
     return _Note(
         level=_LEVEL[f.severity],
         title=f"{f.id}: {f.title}",
@@ -128,31 +148,31 @@ def _finding_note(f: Finding, options: Options) -> _Note:
     )
 
 
-def _diagnosis_note(d: Diagnosis, findings: list[Finding], options: Options) -> _Note:
+def _diagnosis_note(chapter: Chapter, findings: list[Finding], options: Options) -> _Note:
+    d = chapter.diagnosis
     resting = [f for fid in d.finding_ids for f in findings if f.id == fid]
     at = next((f.evidence[0] for f in resting if f.evidence), None)
-    lines = [
-        _sentences(d.summary),
-        f"Root cause ({d.confidence} confidence), resting on {', '.join(d.finding_ids)}.",
-        *_fix_lines(d.remediation, d.references, options),
-    ]
+    rests = f"Root cause ({d.confidence} confidence), resting on {', '.join(d.finding_ids)}"
+    if chapter.symptom_ids:
+        rests += f"; symptoms: {', '.join(chapter.symptom_ids)}"
+    lines = [_sentences(d.summary), rests + "."]
+    if chapter.recovery is not None:
+        lines.append(recovery_sentence(chapter.recovery, chapter.judged_by))
+    lines += _fix_lines(d.remediation, d.references, options)
     return _Note(
         level=_LEVEL[d.severity], title=f"{d.id}: {d.title}", message="\n".join(lines), at=at
     )
 
 
 def _ranked(report: Report, options: Options) -> list[_Note]:
-    """Every annotation the report deserves, most important first."""
-    diagnoses = sorted(
-        (d for d in report.diagnoses if d.suppressed is None),
-        key=lambda d: -SEVERITY_RANK[d.severity],
-    )
+    """Every annotation the report deserves, most important first; nothing harmless."""
+    chapters = sorted(tell(report).chapters, key=lambda c: -SEVERITY_RANK[c.diagnosis.severity])
     findings = sorted(
-        (f for f in report.findings if f.suppressed is None),
+        (f for f in report.findings if f.suppressed is None and not is_benign(f)),
         key=lambda f: (-SEVERITY_RANK[f.severity], -f.count),
     )
-    notes = [_diagnosis_note(d, report.findings, options) for d in diagnoses]
-    return notes + [_finding_note(f, options) for f in findings]
+    notes = [_diagnosis_note(c, report.findings, options) for c in chapters]
+    return notes + [_finding_note(f, report, options) for f in findings]
 
 
 def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
@@ -162,6 +182,7 @@ def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
     # The gate also counts what it set aside and the report no longer holds.
     suppressed = max(kinds["ignore"], gate.suppressed if gate else 0)
     baselined = max(kinds["baseline"], gate.baselined if gate else 0)
+    harmless = sum(1 for f in report.findings if f.suppressed is None and is_benign(f))
     parts: list[str] = []
     if not items and not suppressed and not baselined:
         sources = len(report.stats.sources)
@@ -175,12 +196,17 @@ def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
             f"{more} more not annotated: GitHub shows at most {LIMIT} of each level per step. "
             f"Run `{_TOOL} scan --format text` on the same logs to see every finding."
         )
-    if suppressed or baselined:
-        parts.append(f"Not annotated: {suppressed} suppressed, {baselined} baselined.")
+    if suppressed or baselined or harmless:
+        aside = f"{suppressed} suppressed, {baselined} baselined"
+        aside += f", {harmless} harmless here" if harmless else ""
+        parts.append(f"Not annotated: {aside}.")
+    parts.append(capital(report_coverage(report)) + ".")
+    parts.append(tap_sentence(report.tap_version))
     if gate is not None:
         verdict = "failed" if gate.failed else "passed"
-        failing = f": {_plural(len(gate.failing), 'failing item')}" if gate.failing else ""
-        parts.append(f"Gate {verdict} (fail-on: {gate.fail_on}){failing}.")
+        failing = [_plural(len(gate.failing), "failing item")] if gate.failing else []
+        counts = ", ".join([*failing, *gate_story(gate)])
+        parts.append(f"Gate {verdict} (fail-on: {gate.fail_on}){': ' + counts if counts else ''}.")
     return "\n".join(parts)
 
 

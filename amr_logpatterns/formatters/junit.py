@@ -9,6 +9,12 @@ with their evidence in ``<system-out>``. A diagnosis fails in the sources
 where the findings it rests on occurred, or in every suite when none of them
 is in the report. A source that could not be read gets an ``<error>`` case.
 
+A finding a root cause explains names it in its failure message; a finding
+harmless here passes, with the reason in ``<system-out>``, and so does a
+recovered one when the gate ignores recovered problems. Each suite's
+properties and ``<system-out>`` carry the coverage line, the TAP release and
+the unknown messages first seen in its source.
+
 Sample::
 
     <?xml version="1.0" encoding="UTF-8"?>
@@ -16,7 +22,8 @@ Sample::
       <testsuite name="handler.log" tests="35" failures="2" errors="0" skipped="0" time="0">
         <testcase classname="amr-logpatterns.handler" name="handler.amr-unavailable"
                   file="handler.log" line="16" time="0">
-          <failure message="AMR is unavailable (x8)" type="error">handler.amr-unavailable ...
+          <failure message="AMR is unavailable (x8); root cause: diagnosis.amr-graphql-down"
+                   type="error">handler.amr-unavailable ...
             Evidence:
               handler.log:16: {"level":"error","msg":"AMR is unavailable ..."}
             Fix:
@@ -24,6 +31,10 @@ Sample::
                  $ kubectl -n metadata-store get pods</failure>
         </testcase>
         <testcase classname="amr-logpatterns.handler" name="handler.ready" time="0" />
+        ...
+        <system-out>Explained 8 of 8 error records; 0 unknown templates (0 warning-or-worse ...).
+    TAP version unknown: ... the steps name both spellings.</system-out>
+      </testsuite>
 """
 
 from __future__ import annotations
@@ -38,6 +49,21 @@ from .. import __version__
 from ..models import Diagnosis, Evidence, Finding, Report, SourceStats, Suppression
 from ..schema import SEVERITY_RANK
 from . import PLAIN, Options, guide_link
+from .story import (
+    Chapter,
+    Role,
+    capital,
+    claim,
+    clip,
+    is_benign,
+    moment,
+    recovery_sentence,
+    report_coverage,
+    signal_names,
+    tap_sentence,
+    tell,
+    verdict_sentences,
+)
 from .text import steps_lines
 
 _TOOL = "amr-logpatterns"
@@ -136,13 +162,28 @@ def _references(refs: list[str], options: Options) -> list[str]:
     return [f"See: {guide_link(r, options)}" for r in refs]
 
 
-def _finding_block(f: Finding, source: str, options: Options) -> list[str]:
+def _root_cause_lines(causes: list[tuple[Diagnosis, Role]]) -> list[str]:
+    return [
+        f"Root cause: {d.id} ({d.title}); "
+        + ("this finding is what it rests on." if role == "cause" else "this is a symptom of it.")
+        for d, role in causes
+    ]
+
+
+def _finding_block(
+    f: Finding, source: str, causes: list[tuple[Diagnosis, Role]], options: Options
+) -> list[str]:
     group = " ".join(f"{k}={v}" for k, v in f.group_fields.items() if v is not None)
     spread = len(_sources_of(f))
     where = "in this source" if spread == 1 else f"across {spread} sources"
     head = f"[{f.severity}] {f.id}: {f.title}"
     times = "once" if f.count == 1 else f"{f.count} times"
     out = [head + (f"  ({group})" if group else ""), f"Seen {times} {where}."]
+    out += _root_cause_lines(causes)
+    if f.recovery is not None:
+        out += _wrap(recovery_sentence(f.recovery))
+    if f.verdict is not None:
+        out += [line for sentence in verdict_sentences(f.verdict) for line in _wrap(sentence)]
     if f.suppressed is not None:
         out.append(f"Not failing: {_suppression_message(f.suppressed)}")
     evidence = _here(f, source)
@@ -158,22 +199,26 @@ def _finding_block(f: Finding, source: str, options: Options) -> list[str]:
         out.append("Fix:")
         out += steps_lines(f.remediation, _INDENT)
     if f.verify:
-        out.append(f"Fixed when you see: {', '.join(f.verify)}")
+        out.append(f"Fixed when you see: {', '.join(signal_names(f))}")
     out += _references(f.references, options)
     return out
 
 
 def _diagnosis_block(
-    d: Diagnosis, resting: list[Finding], source: str, options: Options
+    d: Diagnosis, chapter: Chapter | None, resting: list[Finding], source: str, options: Options
 ) -> list[str]:
     out = [f"[{d.severity}] {d.id}: {d.title}  (confidence: {d.confidence})"]
     if d.suppressed is not None:
         out.append(f"Not failing: {_suppression_message(d.suppressed)}")
+    recovery = chapter.recovery if chapter is not None else d.recovery
+    if recovery is not None:
+        out += _wrap(recovery_sentence(recovery, chapter.judged_by if chapter else None))
     out += _wrap(d.summary)
-    rests = f"Rests on: {', '.join(d.finding_ids)}"
-    if d.symptom_ids:
-        rests += f"   Symptoms: {', '.join(d.symptom_ids)}"
-    out.append(rests)
+    symptoms = chapter.symptom_ids if chapter is not None else d.symptom_ids
+    rests = [f"Rests on: {', '.join(d.finding_ids)}"] if d.finding_ids else []
+    rests += [f"Symptoms: {', '.join(symptoms)}"] if symptoms else []
+    if rests:
+        out.append("   ".join(rests))
     evidence = [e for f in resting for e in _here(f, source)[:2]][:_MAX_EVIDENCE]
     if evidence:
         out.append("Evidence:")
@@ -182,6 +227,8 @@ def _diagnosis_block(
     if d.remediation:
         out.append("Fix:")
         out += steps_lines(d.remediation, _INDENT)
+    if chapter is not None and chapter.fixed_when:
+        out.append(f"Fixed when you see: {', '.join(chapter.fixed_when)}")
     out += _references(d.references, options)
     return out
 
@@ -203,8 +250,11 @@ class _Index:
     """The report looked up by id and by source, and the gate's threshold."""
 
     def __init__(self, report: Report, options: Options) -> None:
+        self.report = report
         self.options = options
         self.threshold = _threshold(report)
+        self.ignore_recovered = report.gate is not None and report.gate.ignore_recovered
+        self.chapters = {id(c.diagnosis): c for c in tell(report).chapters}
         self.findings: dict[str, list[Finding]] = {}
         for f in report.findings:
             self.findings.setdefault(f.id, []).append(f)
@@ -234,6 +284,22 @@ class _Index:
         found = [s for f in self.resting(d) for s in _sources_of(f)]
         return list(dict.fromkeys(found)) or None
 
+    def counts(self, item: Finding | Diagnosis) -> bool:
+        """Whether the gate counts ``item``: not suppressed, not harmless, not a recovery it
+        was told to let pass, and severe enough."""
+        if item.suppressed is not None or (isinstance(item, Finding) and is_benign(item)):
+            return False
+        if self.ignore_recovered and item.recovery and item.recovery.status == "recovered":
+            return False
+        return _fails(item.severity, self.threshold)
+
+    def causes(self, f: Finding) -> list[tuple[Diagnosis, Role]]:
+        return [
+            (d, role)
+            for d in self.report.diagnoses
+            if d.suppressed is None and (role := claim(d, f)) is not None
+        ]
+
     def case(self, case_id: str, source: str) -> _Case:
         case = _Case(classname=self.classname(case_id), name=case_id)
         if self.is_diagnosis(case_id):
@@ -246,7 +312,7 @@ class _Index:
         here = [f for f in found if source in _sources_of(f)]
         if not here:
             return
-        failing = [f for f in here if f.suppressed is None and _fails(f.severity, self.threshold)]
+        failing = [f for f in here if self.counts(f)]
         rest = [f for f in here if f not in failing]
         case.located = True
         first = next((e for f in (failing or here) for e in _here(f, source)), None)
@@ -255,15 +321,21 @@ class _Index:
             lead = failing[0]
             total = sum(f.count for f in failing)
             body = [
-                line for f in failing for line in ["", *_finding_block(f, source, self.options)]
+                line
+                for f in failing
+                for line in ["", *_finding_block(f, source, self.causes(f), self.options)]
             ]
-            case.failure = (f"{lead.title} (x{total})", lead.severity, "\n".join(body[1:]))
+            message = f"{lead.title} (x{total})"
+            roots = list(dict.fromkeys(d.id for f in failing for d, _ in self.causes(f)))
+            if roots:
+                message += f"; root cause: {', '.join(roots)}"
+            case.failure = (message, lead.severity, "\n".join(body[1:]))
         else:
             suppressed = next((f.suppressed for f in here if f.suppressed is not None), None)
             if suppressed is not None:
                 case.skipped = _suppression_message(suppressed)
         for f in rest:
-            case.output += [*_finding_block(f, source, self.options), ""]
+            case.output += [*_finding_block(f, source, self.causes(f), self.options), ""]
 
     def _diagnosis_case(self, case: _Case, found: list[Diagnosis], source: str) -> None:
         for d in found:
@@ -275,8 +347,9 @@ class _Index:
             if first is not None and case.line is None:
                 case.line = first.line
             case.located = True
-            block = _diagnosis_block(d, resting, source, self.options)
-            if case.failure is None and d.suppressed is None and _fails(d.severity, self.threshold):
+            chapter = self.chapters.get(id(d))
+            block = _diagnosis_block(d, chapter, resting, source, self.options)
+            if case.failure is None and self.counts(d):
                 case.failure = (d.title, d.severity, "\n".join(block))
                 continue
             if d.suppressed is not None and case.skipped is None:
@@ -317,6 +390,8 @@ def _properties(report: Report, stats: SourceStats | None) -> ET.Element:
     props.append(("fail-on", gate.fail_on if gate is not None else "error"))
     if gate is not None:
         props.append(("gate", "failed" if gate.failed else "passed"))
+        if gate.ignore_recovered:
+            props.append(("ignore-recovered", "true"))
     if stats is not None:
         props += [
             ("lines-read", str(stats.lines_read)),
@@ -324,9 +399,40 @@ def _properties(report: Report, stats: SourceStats | None) -> ET.Element:
             ("error-records", str(stats.error_records)),
             ("unexplained-error-records", str(stats.unexplained_error_records)),
         ]
+    props += [
+        ("coverage", report_coverage(report)),
+        ("unknown-templates", str(len(report.unknown) + report.stats.unknown_templates_dropped)),
+        ("unknown-records", str(report.stats.unknown_records)),
+        ("tap-version", report.tap_version.version or "unknown"),
+        ("tap-version-source", report.tap_version.source),
+    ]
     el = ET.Element("properties")
     for name, value in props:
         ET.SubElement(el, "property", name=name, value=_attr(value))
+    return el
+
+
+def _suite_out(report: Report, source: str, first: bool) -> ET.Element:
+    """What the suite's cases cannot say: coverage, the TAP release, the unknown messages.
+
+    Each unknown template goes to the suite of the source it was first seen in
+    (to the first suite when no suite has that name).
+    """
+    names = {s.source for s in report.stats.sources}
+    lines = [capital(report_coverage(report)) + ".", tap_sentence(report.tap_version)]
+    here = [
+        u
+        for u in report.unknown
+        if u.first_seen.source == source or (first and u.first_seen.source not in names)
+    ]
+    if here:
+        lines += ["", "Unknown warning-or-worse messages (no signature knows them):"]
+        for u in here:
+            lines.append(f"{_INDENT}[{u.level}] x{u.count}, first at {moment(u.first_seen)}")
+            lines.append(f"{_INDENT * 2}template: {clip(u.template, _MAX_LINE)}")
+            lines.append(f"{_INDENT * 2}example:  {clip(u.example)}")
+    el = ET.Element("system-out")
+    el.text = xml_text("\n".join(lines))
     return el
 
 
@@ -358,7 +464,7 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
     root = ET.Element("testsuites", name=_TOOL)
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     suites: list[ET.Element] = []
-    for source, stats in _all_sources(report):
+    for number, (source, stats) in enumerate(_all_sources(report)):
         suite = ET.Element("testsuite", name=xml_text(source))
         cases = [_case_element(index.case(i, source), source) for i in index.ids]
         if stats is not None and stats.read_error:
@@ -367,6 +473,7 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
             totals[key] += value
         suite.append(_properties(report, stats))
         suite.extend(cases)
+        suite.append(_suite_out(report, source, number == 0))
         suites.append(suite)
     for key, value in totals.items():
         root.set(key, str(value))

@@ -1,8 +1,11 @@
 """GitHub-flavoured Markdown for a ticket, a pull-request comment or a GitHub step summary.
 
 The reader of a pasted report wants the verdict and the cause before the
-detail, so the order is: verdict, root causes, a table of findings, each
-problem with its evidence and fix, then what was set aside and the figures.
+detail, so the order is: verdict; each root cause with whether it is still
+happening, its fix and, under it, the findings it rests on and its symptoms;
+a table of every finding and its role; the problems no root cause explains;
+what is harmless here; the messages no signature knows; what was set aside;
+the figures and the TAP release the advice is for.
 
 Log text is untrusted: outside code it is backslash-escaped (no HTML, links,
 emphasis, math or extra table cells), and every fence is longer than any run
@@ -14,17 +17,26 @@ Sample::
 
     ## Root causes
 
-    ### The AMR GraphQL app is not serving
+    ### The AMR GraphQL app is not serving (still happening)
 
-    **error** · confidence medium · `diagnosis.amr-graphql-down`
+    **error** · confidence medium · `diagnosis.amr-graphql-down` · **still happening**
 
-    The CloudEvent Handler cannot reach the AMR GraphQL app (connect: connection refused)...
+    **Ongoing:** still failing when the input ends; in handler.log since 2025-01-21T08:02:40Z ...
+
+    **Fix** ... Fixed when you see `handler.location-event`.
+
+    #### Cause: The CloudEvent Handler cannot reach the AMR GraphQL app
 
     ## Findings
 
-    | Severity | Finding | What | Count | First seen | Last seen | Distinguished by |
-    | --- | --- | --- | ---: | --- | --- | --- |
-    | error | `handler.amr-unavailable` | The CloudEvent Handler cannot ... | 8 | x.jsonl:16 | ...
+    | Severity | Finding | What | Count | First seen | Last seen | Distinguished by | Role |
+    | --- | --- | --- | ---: | --- | --- | --- | --- |
+    | error | `handler.amr-unavailable` | ... | cause of `diagnosis.amr-graphql-down`, ongoing |
+
+    ## Harmless here
+    ## Unknown messages
+
+    Explained 8 of 8 error records; 0 unknown templates (0 warning-or-worse records no ...).
 """
 
 from __future__ import annotations
@@ -32,9 +44,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..models import Diagnosis, Evidence, Finding, Report, Suppression
+from ..models import Evidence, Finding, Recovery, Report, Suppression
 from ..schema import RemediationStep
 from . import PLAIN, Options, guide_link
+from .story import (
+    Chapter,
+    Member,
+    Story,
+    capital,
+    clip,
+    finding_recovery,
+    gate_story,
+    is_benign,
+    moment,
+    plural,
+    record_at,
+    recovery_sentence,
+    report_coverage,
+    root_causes,
+    state,
+    tap_sentence,
+    tell,
+    verdict_sentences,
+)
 from .text import set_aside, verdict
 
 #: Characters with a meaning somewhere in inline GFM (``$`` is GitHub's math).
@@ -143,19 +175,35 @@ def _ids(ids: list[str]) -> str:
     return ", ".join(_code(i) for i in ids)
 
 
-def _diagnosis(d: Diagnosis, options: Options) -> list[str]:
+def _signals(ids: list[str], titles: dict[str, str]) -> str:
+    """Healthy signals as code ids with their titles: what the user should see once fixed."""
+    return ", ".join(f"{_code(i)} ({_prose(titles[i])})" if i in titles else _code(i) for i in ids)
+
+
+def _labelled(sentence: str) -> str:
+    """``Label: rest`` with the label in bold, so the state reads at a glance."""
+    label, _, rest = sentence.partition(": ")
+    return f"**{_escape(label)}:** {_prose(rest)}" if rest else _prose(sentence)
+
+
+def _recovery(recovery: Recovery | None, judged_by: str | None = None) -> list[str]:
+    return [] if recovery is None else [_labelled(recovery_sentence(recovery, judged_by)), ""]
+
+
+def _chapter(chapter: Chapter, report: Report, options: Options) -> list[str]:
+    """A root cause: what, whether it still happens, the fix, then the findings it folds."""
+    d = chapter.diagnosis
     label = "Note: " if d.severity == "info" else ""
-    out = [
-        f"### {label}{_prose(d.title)}",
-        "",
-        f"**{d.severity}** · confidence {_escape(d.confidence)} · {_code(d.id)}",
-        "",
-        _prose(d.summary),
-        "",
-    ]
+    now = f" ({state(chapter.recovery)})" if chapter.recovery is not None else ""
+    facts = f"**{d.severity}** · confidence {_escape(d.confidence)} · {_code(d.id)}"
+    if chapter.recovery is not None:
+        facts += f" · **{state(chapter.recovery)}**"
+    out = [f"### {label}{_prose(d.title)}{_escape(now)}", "", facts, ""]
+    out += _recovery(chapter.recovery, chapter.judged_by)
+    out += [_prose(d.summary), ""]
     rests = f"Rests on {_ids(d.finding_ids)}" if d.finding_ids else ""
-    if d.symptom_ids:
-        rests += f"{'; symptoms' if rests else 'Symptoms'} {_ids(d.symptom_ids)}"
+    if chapter.symptom_ids:
+        rests += f"{'; symptoms' if rests else 'Symptoms'} {_ids(chapter.symptom_ids)}"
     if rests:
         out += [rests + ".", ""]
     if d.explanation:
@@ -164,7 +212,22 @@ def _diagnosis(d: Diagnosis, options: Options) -> list[str]:
         out.append("")
     if d.remediation:
         out += _steps(d.remediation)
-    return out + _guide(d.references, options)
+    if chapter.fixed_when:
+        out += [f"Fixed when you see {_ids(chapter.fixed_when)}.", ""]
+    out += _guide(d.references, options)
+    for m in chapter.members:
+        out += _member(m, chapter, report, options)
+    return out
+
+
+def _member(m: Member, chapter: Chapter, report: Report, options: Options) -> list[str]:
+    role = "Cause" if m.role == "cause" else "Symptom"
+    f = m.finding
+    if m.shown_under is not None:
+        return [f"**{role}** {_code(f.id)}: shown under {_code(m.shown_under)} above.", ""]
+    if is_benign(f):
+        return [f"**{role}** {_code(f.id)}: harmless here, see *Harmless here* below.", ""]
+    return _finding(f, report, options, heading=f"#### {role}: ", chapter=chapter)
 
 
 def _where(source: str, line: int) -> str:
@@ -175,10 +238,24 @@ def _group(f: Finding) -> str:
     return ", ".join(f"{k}={v}" for k, v in f.group_fields.items() if v is not None)
 
 
-def _table(findings: list[Finding]) -> list[str]:
+def _role(f: Finding, report: Report) -> str:
+    """What a finding is in the story, and whether it still happens, for the findings table."""
+    causes = root_causes(report, f)
+    if is_benign(f):
+        role = "harmless"
+    elif causes:
+        role = "; ".join(f"{r} of {_cell_code(d.id)}" for d, r in causes)
+    else:
+        role = "signal" if f.severity == "info" else "problem"
+    if f.recovery is not None:
+        role += f", {f.recovery.status}"
+    return role
+
+
+def _table(findings: list[Finding], report: Report) -> list[str]:
     out = [
-        "| Severity | Finding | What | Count | First seen | Last seen | Distinguished by |",
-        "| --- | --- | --- | ---: | --- | --- | --- |",
+        "| Severity | Finding | What | Count | First seen | Last seen | Distinguished by | Role |",
+        "| --- | --- | --- | ---: | --- | --- | --- | --- |",
     ]
     for f in findings:
         cells = [
@@ -189,6 +266,7 @@ def _table(findings: list[Finding]) -> list[str]:
             _cell(_where(f.first_seen.source, f.first_seen.line)),
             _cell(_where(f.last_seen.source, f.last_seen.line)),
             _cell(_group(f)),
+            _role(f, report),
         ]
         out.append(f"| {' | '.join(cells)} |")
     return [*out, ""]
@@ -216,7 +294,26 @@ def _evidence(evidence: list[Evidence]) -> list[str]:
     return out
 
 
-def _finding(f: Finding, options: Options) -> list[str]:
+def _broken(f: Finding, report: Report) -> list[str]:
+    """Why a finding thought harmless is not here, with the record that broke the condition."""
+    if f.verdict is None or f.verdict.benign:
+        return []
+    out = [_labelled(sentence) for sentence in verdict_sentences(f.verdict)]
+    out = [line for sentence in out for line in (sentence, "")]
+    against = f.verdict.against
+    record = record_at(report, against) if against is not None else None
+    if record is not None:
+        out += [*_record(record), ""]
+    return out
+
+
+def _finding(
+    f: Finding,
+    report: Report,
+    options: Options,
+    heading: str = "### ",
+    chapter: Chapter | None = None,
+) -> list[str]:
     facts = [f"**{f.severity}**", _code(f.id)]
     if _group(f):
         facts.append(_code(_group(f)))
@@ -226,7 +323,10 @@ def _finding(f: Finding, options: Options) -> list[str]:
     if (last.source, last.line) != (first.source, first.line):
         place += f" to {_code(_where(last.source, last.line))}"
     facts.append(f"{times}, {place}")
-    out = [f"### {_prose(f.title)}", "", " · ".join(facts), ""]
+    out = [f"{heading}{_prose(f.title)}", "", " · ".join(facts), ""]
+    recovery = finding_recovery(f, chapter)
+    out += [_labelled(recovery), ""] if recovery is not None else []
+    out += _broken(f, report)
     if f.fields:
         out += ["Fields: " + ", ".join(_code(f"{k}={v}") for k, v in f.fields.items()), ""]
     out += _evidence(f.evidence)
@@ -237,8 +337,65 @@ def _finding(f: Finding, options: Options) -> list[str]:
         state = (
             "already seen later in this input" if f.verified else "not seen after the problem yet"
         )
-        out += [f"Fixed when you see {_ids(f.verify)} ({state}).", ""]
+        out += [f"Fixed when you see {_signals(f.verify, f.verify_titles)} ({state}).", ""]
     return out + _guide(f.references, options)
+
+
+def _harmless(story: Story) -> list[str]:
+    if not story.harmless:
+        return []
+    out = [
+        "## Harmless here",
+        "",
+        "They look like problems, but need nothing in this input.",
+        "",
+        "| Severity | Finding | What | Count | Why harmless | As long as |",
+        "| --- | --- | --- | ---: | --- | --- |",
+    ]
+    for f in story.harmless:
+        reason = f.verdict.reason if f.verdict is not None else ""
+        condition = f.verdict.condition if f.verdict is not None else None
+        cells = [
+            f.severity,
+            _cell_code(f.id) + (f" {_cell(_group(f))}" if _group(f) else ""),
+            _cell(f.title),
+            str(f.count),
+            _cell(reason),
+            _cell(condition or ""),
+        ]
+        out.append(f"| {' | '.join(cells)} |")
+    return [*out, ""]
+
+
+def _unknown(report: Report) -> list[str]:
+    dropped = report.stats.unknown_templates_dropped
+    if not report.unknown and not dropped:
+        return []
+    out = [
+        "## Unknown messages",
+        "",
+        "Warning-or-worse messages no signature knows, grouped by their text with the values"
+        " masked.",
+        "",
+    ]
+    if report.unknown:
+        out += [
+            "| Count | Level | First seen | Template | Example |",
+            "| ---: | --- | --- | --- | --- |",
+        ]
+        for u in report.unknown:
+            cells = [
+                str(u.count),
+                _cell(u.level),
+                _cell(moment(u.first_seen)),
+                _cell_code(clip(u.template, 400)),
+                _cell_code(clip(u.example)),
+            ]
+            out.append(f"| {' | '.join(cells)} |")
+        out.append("")
+    if dropped:
+        out += [f"{plural(dropped, 'more template')} not kept.", ""]
+    return out
 
 
 def _suppression_row(kind: str, ident: str, severity: str, count: str, why: Suppression) -> str:
@@ -280,23 +437,21 @@ def _suppressed(report: Report) -> list[str]:
     ]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _verdict(report: Report, diagnoses: list[Diagnosis], findings: list[Finding]) -> str:
+def _verdict(report: Report, story: Story) -> str:
     if report.gate is not None:
         failed, text = verdict(report)
         state = "failed" if failed else "passed"
         return f"**AMR logs: gate {state}**{_escape(text[len(state) :])}"
-    problems = sum(1 for f in findings if f.severity != "info")
-    signals = len(findings) - problems
+    findings = [f for f in report.findings if f.suppressed is None]
+    problems = sum(1 for f in findings if f.severity != "info" and not is_benign(f))
+    signals = sum(1 for f in findings if f.severity == "info" and not is_benign(f))
     tally = [
-        (sum(1 for d in diagnoses if d.severity != "info"), "root cause"),
-        (problems, "problem"),
-        (signals, "signal"),
+        (sum(1 for c in story.chapters if c.diagnosis.severity != "info"), "root cause", None),
+        (problems, "problem", None),
+        (len(story.harmless), "harmless finding", None),
+        (signals, "signal", None),
     ]
-    counts = ", ".join(_plural(n, word) for n, word in tally if n)
+    counts = ", ".join(plural(n, word, many) for n, word, many in tally if n)
     worst = report.max_severity
     if worst is None:
         return "**AMR logs: no known problem found**"
@@ -313,37 +468,42 @@ def _footer(report: Report) -> list[str]:
     if out:
         out.append("")
     if report.gate is not None:
-        parts = set_aside(report.gate)
+        parts = [*gate_story(report.gate), *set_aside(report.gate)]
         if parts:
-            out += [f"Not counted by the gate: {_escape(', '.join(parts))}.", ""]
+            out += [f"Gate counts: {_escape(', '.join(parts))}.", ""]
     s = report.stats
-    explained = s.error_records - s.unexplained_error_records
-    out.append(
-        f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches; "
-        f"{explained} of {s.error_records} error records explained."
-    )
+    out += [
+        f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches.",
+        "",
+        _escape(capital(report_coverage(report))) + ".",
+        "",
+        _escape(tap_sentence(report.tap_version)),
+    ]
     return out
 
 
 def format_report(report: Report, options: Options = PLAIN) -> str:
     """Render the report as Markdown to paste into a ticket or a pull-request comment."""
-    diagnoses = [d for d in report.diagnoses if d.suppressed is None]
+    story = tell(report)
     findings = [f for f in report.findings if f.suppressed is None]
-    problems = [f for f in findings if f.severity != "info"]
-    out = [_verdict(report, diagnoses, findings), ""]
-    if diagnoses:
+    out = [_verdict(report, story), ""]
+    if story.chapters:
         out += ["## Root causes", ""]
-        for d in diagnoses:
-            out += _diagnosis(d, options)
+        for chapter in story.chapters:
+            out += _chapter(chapter, report, options)
     if findings:
         out += ["## Findings", ""]
-        if len(problems) < len(findings):
+        if any(f.severity == "info" for f in findings):
             out += ["Findings at info severity are signals: informational, nothing to fix.", ""]
-        out += _table(findings)
-    if problems:
-        out += ["## Problems in detail", ""]
-        for f in problems:
-            out += _finding(f, options)
+        out += _table(findings, report)
+    if story.problems:
+        out += ["## Problems", ""]
+        if story.chapters:
+            out += ["No root cause above explains these.", ""]
+        for f in story.problems:
+            out += _finding(f, report, options)
+    out += _harmless(story)
+    out += _unknown(report)
     out += _suppressed(report)
     if not report.findings:
         out += ["No known AMR log line found.", ""]

@@ -7,6 +7,13 @@ viewer shows the explanation and the fix next to each result. Suppressed
 findings stay in the log with a ``suppressions`` entry: a viewer hides them, an
 auditor still sees them and why.
 
+The story rides along: a diagnosis lists the findings it folds as related
+locations (each saying ``cause`` or ``symptom`` and whether it still fails)
+and in ``properties.findings``; a finding's message names its root cause and
+its recovery; a finding harmless here is a ``note`` with its verdict in its
+properties. The coverage line and the TAP release are ``note`` notifications
+of the invocation, and the unknown messages are in the run's properties.
+
 Sample (cut short)::
 
     {
@@ -23,8 +30,13 @@ Sample (cut short)::
           "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": "logs/observer.log", "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": 12, "snippet": {"text": "2024-09-03T14:22:05Z ERROR ..."}}}}],
-          "partialFingerprints": {"amrFingerprint/v1": "c2c6b265e463f803"}, ...}],
-        "invocations": [{"executionSuccessful": true}]
+          "partialFingerprints": {"amrFingerprint/v1": "c2c6b265e463f803"},
+          "properties": {"explainedBy": ["diagnosis.amr-graphql-down"],
+                         "recovery": {"status": "ongoing", ...}, ...}}],
+        "invocations": [{"executionSuccessful": true, "toolExecutionNotifications": [
+          {"level": "note", "message": {"text": "Explained 10 of 10 error records; 0 unknown
+                                                 templates (0 warning-or-worse records ...)."}}]}],
+        "properties": {"coverage": "explained 10 of 10 ...", "unknown": [], ...}
       }]
     }
 """
@@ -36,9 +48,24 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from ..models import Diagnosis, Evidence, Finding, Report, Suppression
+from ..models import Diagnosis, Evidence, Finding, Report, Seen, Suppression
 from ..schema import RemediationStep
 from . import PLAIN, Options, guide_link
+from .story import (
+    Chapter,
+    capital,
+    claim,
+    is_benign,
+    record_at,
+    recovery_sentence,
+    report_coverage,
+    root_causes,
+    signal_names,
+    state,
+    tap_sentence,
+    tell,
+    verdict_sentences,
+)
 
 JSON = dict[str, Any]
 
@@ -149,6 +176,7 @@ def _help(item: Finding | Diagnosis, description: str, options: Options) -> JSON
     text; it starts with the description when that had to be clipped, so no word is lost."""
     steps = item.remediation
     verify = item.verify if isinstance(item, Finding) else []
+    named = signal_names(item) if isinstance(item, Finding) else []
     links = [guide_link(r, options) for r in item.references]
     text: list[str] = []
     markdown: list[str] = []
@@ -166,8 +194,13 @@ def _help(item: Finding | Diagnosis, description: str, options: Options) -> JSON
         text += [none]
         markdown += [none, ""]
     if verify:
-        text.append(f"Fixed when you see: {', '.join(verify)}")
-        markdown += [f"Fixed when you see: {', '.join(f'`{v}`' for v in verify)}", ""]
+        text.append(f"Fixed when you see: {', '.join(named)}")
+        titled = [
+            f"`{v}` ({item.verify_titles[v]})" if v in item.verify_titles else f"`{v}`"
+            for v in verify
+            if isinstance(item, Finding)
+        ]
+        markdown += [f"Fixed when you see: {', '.join(titled)}", ""]
     if links:
         text.append("See: " + " ".join(links))
         markdown += ["See:", "", *(f"- <{link}>" for link in links), ""]
@@ -259,9 +292,18 @@ def _suppressions(s: Suppression | None) -> JSON:
     }
 
 
-def _message(f: Finding) -> str:
+def _message(f: Finding, report: Report) -> str:
+    """Title and counts, then the story: its root cause, whether it recovered, whether it counts."""
     shown = [f"{k}={v}" for k, v in f.group_fields.items() if v is not None]
-    return f"{f.title} ({'; '.join([f'x{f.count}', *shown])})"
+    text = [f"{f.title} ({'; '.join([f'x{f.count}', *shown])})."]
+    for d, role in root_causes(report, f):
+        what = "rests on this" if role == "cause" else "explains this symptom"
+        text.append(f"Root cause {d.id} ({d.title}) {what}.")
+    if f.recovery is not None:
+        text.append(recovery_sentence(f.recovery))
+    if f.verdict is not None:
+        text += [sentence + "." for sentence in verdict_sentences(f.verdict)]
+    return " ".join(text)
 
 
 def _unique(locations: list[JSON]) -> list[JSON]:
@@ -272,17 +314,50 @@ def _unique(locations: list[JSON]) -> list[JSON]:
     return out
 
 
-def _finding_result(f: Finding, rule: Finding, index: int, locator: _Locator) -> JSON:
+def _with_message(location: JSON, text: str) -> JSON:
+    return {**location, "message": {"text": text}}
+
+
+def _seen_location(seen: Seen, report: Report, locator: _Locator) -> JSON:
+    """A point in the input as a location, with the record's text when a finding kept it."""
+    record = record_at(report, seen)
+    if record is not None:
+        return locator.evidence(record)
+    return _location(locator.artifact(seen.source), {"startLine": max(seen.line, 1)})
+
+
+def _story_properties(f: Finding, report: Report) -> JSON:
+    props: JSON = {}
+    explained = [d.id for d, _ in root_causes(report, f)]
+    explained = list(dict.fromkeys([*explained, *f.explained_by]))
+    if explained:
+        props["explainedBy"] = explained
+    if f.recovery is not None:
+        props["recovery"] = f.recovery.model_dump(mode="json", exclude_none=True)
+    if f.verdict is not None:
+        props["benign"] = f.verdict.benign
+        props["verdict"] = f.verdict.model_dump(mode="json", exclude_none=True)
+    return props
+
+
+def _finding_result(
+    f: Finding, rule: Finding, index: int, locator: _Locator, report: Report
+) -> JSON:
     locations = [locator.evidence(ev) for ev in f.evidence] or [locator.first(f)]
     result: JSON = {
         "ruleId": f.id,
         "ruleIndex": index,
-        "level": LEVELS[f.severity],
-        "message": {"text": _message(f)},
+        # Harmless here: still listed, so the reason can be read, but as a note.
+        "level": "note" if is_benign(f) else LEVELS[f.severity],
+        "message": {"text": _message(f, report)},
         "locations": locations[:MAX_LOCATIONS],
     }
-    if locations[MAX_LOCATIONS:]:
-        result["relatedLocations"] = _unique(locations[MAX_LOCATIONS:])
+    related = locations[MAX_LOCATIONS:]
+    if f.verdict is not None and not f.verdict.benign and f.verdict.against is not None:
+        against = _seen_location(f.verdict.against, report, locator)
+        related.append(_with_message(against, "The record that makes this finding matter here."))
+    if related:
+        result["relatedLocations"] = _unique(related)
     result["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     result.update(_suppressions(f.suppressed))
     props: JSON = {
@@ -291,6 +366,7 @@ def _finding_result(f: Finding, rule: Finding, index: int, locator: _Locator) ->
         "lastSeen": f.last_seen.model_dump(mode="json", exclude_none=True),
         "fields": f.fields,
         "verified": f.verified,
+        **_story_properties(f, report),
     }
     # The rule's texts are filled in with the values of the first finding of its id;
     # another group of the same signature keeps its own, so no value is misreported.
@@ -311,21 +387,31 @@ def _fallback_location(report: Report, locator: _Locator) -> JSON:
     return location
 
 
-def _diagnosis_result(d: Diagnosis, report: Report, index: int, locator: _Locator) -> JSON:
+def _diagnosis_result(
+    d: Diagnosis, chapter: Chapter | None, report: Report, index: int, locator: _Locator
+) -> JSON:
     rests = [f for i in d.finding_ids for f in report.findings if f.id == i]
-    symptoms = [f for i in d.symptom_ids for f in report.findings if f.id == i]
+    members = [(f, role) for f in report.findings if (role := claim(d, f)) is not None]
     locations = _unique([locator.first(f) for f in rests])
-    related = [
-        loc
-        for loc in _unique([locator.first(f) for f in symptoms] + locations[MAX_LOCATIONS:])
-        if loc not in locations[:MAX_LOCATIONS]
-    ]
+    # Every finding the diagnosis folds, each saying what it is to it and whether it still fails.
+    folded = []
+    for f, role in sorted(members, key=lambda m: m[1] != "cause"):
+        now = f", {f.recovery.status}" if f.recovery is not None else ""
+        folded.append(
+            _with_message(locator.first(f), f"{role}: {f.id}, {f.title} (x{f.count}{now})")
+        )
+    related = _unique(locations[MAX_LOCATIONS:] + folded)
+    recovery = chapter.recovery if chapter is not None else d.recovery
+    judged_by = chapter.judged_by if chapter is not None else None
     text = d.title if d.title.endswith((".", "!", "?")) else f"{d.title}."
+    message = f"{text} {d.summary}"
+    if recovery is not None:
+        message += f" {recovery_sentence(recovery, judged_by)}"
     result: JSON = {
         "ruleId": d.id,
         "ruleIndex": index,
         "level": LEVELS[d.severity],
-        "message": {"text": f"{text} {d.summary}"},
+        "message": {"text": message},
         "locations": locations[:MAX_LOCATIONS] or [_fallback_location(report, locator)],
     }
     if related:
@@ -333,11 +419,20 @@ def _diagnosis_result(d: Diagnosis, report: Report, index: int, locator: _Locato
     if d.fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: d.fingerprint}
     result.update(_suppressions(d.suppressed))
-    result["properties"] = {
+    props: JSON = {
         "confidence": d.confidence,
         "findingIds": d.finding_ids,
         "symptomIds": d.symptom_ids,
+        "findings": [
+            {"id": f.id, "role": role, "fingerprint": f.fingerprint} for f, role in members
+        ],
     }
+    if recovery is not None:
+        props["state"] = state(recovery)
+        props["recovery"] = recovery.model_dump(mode="json", exclude_none=True)
+        if judged_by is not None:
+            props["recoveryJudgedBy"] = judged_by
+    result["properties"] = props
     return result
 
 
@@ -357,6 +452,11 @@ def _invocation(report: Report, locator: _Locator) -> JSON:
     gate = report.gate
     if gate is not None:
         notifications += [{"level": "warning", "message": {"text": n}} for n in gate.notices]
+    # What the signatures did not cover, and the release the advice is for, as notes.
+    notifications += [
+        {"level": "note", "message": {"text": capital(report_coverage(report)) + "."}},
+        {"level": "note", "message": {"text": tap_sentence(report.tap_version)}},
+    ]
     invocation: JSON = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
@@ -404,8 +504,14 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
 
     uris, artifacts = _artifacts(report)
     locator = _Locator(uris)
-    results = [_diagnosis_result(d, report, index[d.id], locator) for d in report.diagnoses]
-    results += [_finding_result(f, first_of[f.id], index[f.id], locator) for f in report.findings]
+    chapters = {id(c.diagnosis): c for c in tell(report).chapters}
+    results = [
+        _diagnosis_result(d, chapters.get(id(d)), report, index[d.id], locator)
+        for d in report.diagnoses
+    ]
+    results += [
+        _finding_result(f, first_of[f.id], index[f.id], locator, report) for f in report.findings
+    ]
 
     s = report.stats
     run: JSON = {
@@ -427,6 +533,10 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
             "maxSeverity": report.max_severity,
             "stats": s.model_dump(mode="json", exclude={"sources", "error_signature_sets"}),
             "checked": report.checked,
+            "coverage": report_coverage(report),
+            "unknown": [u.model_dump(mode="json", exclude_none=True) for u in report.unknown],
+            "tapVersion": report.tap_version.model_dump(mode="json", exclude_none=True),
+            "advice": tap_sentence(report.tap_version),
         },
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

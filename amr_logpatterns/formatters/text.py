@@ -1,29 +1,53 @@
-"""Text for a person at a terminal: root causes first, then problems, then the rest.
+"""Text for a person at a terminal: each root cause with its findings, then the rest.
+
+The first screen is what most people read, so each root cause opens with
+whether it is still happening, its summary, what it rests on, its symptoms
+and the fix; the findings it folds follow, marked CAUSE or SYMPTOM. Then the problems no
+root cause explains, the findings that are harmless here, the informational
+signals, the messages no signature knows, and the figures.
 
 Prose wraps at ``options.width``; lines that name things (a finding's id and
-place, the ids a diagnosis rests on, evidence, commands, configuration) stay
-whole so they can be searched for and copied. With ``options.color`` the
-severities, ids, headings and commands are painted with ANSI SGR codes.
+place, the ids a diagnosis rests on, evidence, commands, configuration,
+unknown messages) stay whole so they can be searched for and copied. With
+``options.color`` the severities, ids, headings, states and commands are
+painted with ANSI SGR codes.
 
 Sample::
 
-    ROOT CAUSE  [error] diagnosis.amr-graphql-down: The AMR GraphQL app is not serving
-      The CloudEvent Handler cannot reach AMR at https://amr-graphql-app...
+    ROOT CAUSE  [error] diagnosis.amr-graphql-down: ...  (confidence: medium; still happening)
+      Ongoing: still failing when the input ends; in handler.log since 2025-01-21T08:02:40Z
+      (line 16), last failure 08:11:48Z (line 25), 9m08s so far.
+      The CloudEvent Handler cannot reach the AMR GraphQL app (connect: connection refused), ...
       Rests on: handler.amr-unavailable   Symptoms: observer.health-check-failed
       Fix:
-        1. Check the AMR GraphQL pods.
+        1. Check that the AMR GraphQL pod in `metadata-store` is Running and Ready.
            $ kubectl -n metadata-store get pods
+      Fixed when you see: handler.location-event
 
-    PROBLEMS (2)
-    [error] observer.health-check-failed  x4  (observer.log:12 .. observer.log:80)
+      CAUSE  [error] handler.amr-unavailable  x8  (handler.log:16..25)
+        The CloudEvent Handler cannot reach the AMR GraphQL app
+        Still failing when the input ends: as told for the root cause above.
+        Evidence: ...
+
+    PROBLEMS (1): no root cause above explains these
+    [warning] observer.ivs-crd-missing  x1  (observer.log:3)
       ...
 
-    SUPPRESSED (1): set aside, not counted by the gate
-      [warning] observer.no-certs-appended  x1  (observer.log:3)
-        baseline from baseline.json: in baseline
+    HARMLESS here (1): nothing to fix in this input
+      [info] observer.replicaset-event-noop  x1  (observer.log:20)  The handler refused an event
+        Harmless here: the handler drops ReplicaSets not run from a Workload on purpose
+        As long as: the ReplicaSet has no container named workload
 
-    Read 92 lines, 24 records; 13 matches; 10 of 10 error records explained.
-    Gate: failed (--fail-on error): 1 finding, 1 root cause; 1 baselined
+    UNKNOWN (1): warning-or-worse messages no signature knows
+      [error] x4  first at 2025-01-21T08:01:07Z (handler.log:9)
+        template: dial tcp <ip>:<num>: i/o timeout
+        example:  {"level":"error","msg":"dial tcp 10.0.0.7:443: i/o timeout"}
+
+    Read 92 lines, 24 records; 13 matches.
+    Explained 10 of 10 error records; 1 unknown template (4 warning-or-worse records no signature
+      knows).
+    Advice written for Tanzu Application Platform 1.12 (given with --tap-version).
+    Gate: failed (--fail-on error): 1 finding, 1 root cause; 1 benign, 1 recovered
 """
 
 from __future__ import annotations
@@ -31,9 +55,29 @@ from __future__ import annotations
 import re
 import textwrap
 
-from ..models import Diagnosis, Finding, Gate, Report, Suppression
+from ..models import Finding, Gate, Recovery, Report, Suppression
 from ..schema import RemediationStep
 from . import PLAIN, Options
+from .story import (
+    Chapter,
+    Member,
+    Story,
+    capital,
+    clip,
+    finding_recovery,
+    gate_story,
+    is_benign,
+    moment,
+    plural,
+    record_at,
+    recovery_sentence,
+    report_coverage,
+    signal_names,
+    state,
+    tap_sentence,
+    tell,
+    verdict_sentences,
+)
 
 _INDENT = "  "
 _MAX_EVIDENCE_LINES = 6
@@ -47,6 +91,8 @@ _SEVERITY_SGR = {"error": "1;31", "warning": "1;33", "info": "34"}
 _COMMAND_SGR = "32"
 _WARNING_SGR = "33"
 _GATE_SGR = {True: "1;31", False: "1;32"}
+_STATE_SGR = {"ongoing": "1;31", "recovered": "32"}
+_ROLE = {"cause": "CAUSE", "symptom": "SYMPTOM"}
 
 
 def _paint(text: str, sgr: str, options: Options) -> str:
@@ -119,19 +165,60 @@ def _severity(severity: str, options: Options) -> str:
     return _paint(f"[{severity}]", _SEVERITY_SGR.get(severity, _BOLD), options)
 
 
-def _diagnosis(d: Diagnosis, options: Options) -> list[str]:
+def _state(recovery: Recovery | None, options: Options) -> str:
+    if recovery is None:
+        return ""
+    word = state(recovery)
+    return "; " + _paint(word, _STATE_SGR[recovery.status], options)
+
+
+def _member_ids(chapter: Chapter) -> list[str]:
+    """One line naming what the root cause rests on and the symptoms it explains."""
+    d = chapter.diagnosis
+    parts = [f"Rests on: {', '.join(d.finding_ids)}"] if d.finding_ids else []
+    if chapter.symptom_ids:
+        parts.append(f"Symptoms: {', '.join(chapter.symptom_ids)}")
+    return [_INDENT + "   ".join(parts)] if parts else []
+
+
+def _head(f: Finding, options: Options) -> str:
+    ident = _paint(f.id, _BOLD, options)
+    return f"{_severity(f.severity, options)} {ident}{_group(f)}  x{f.count}  ({_place(f)})"
+
+
+def _member(m: Member, chapter: Chapter, report: Report, options: Options) -> list[str]:
+    role = _paint(_ROLE[m.role], _BOLD, options)
+    head = f"{_INDENT}{role}  {_head(m.finding, options)}"
+    if m.shown_under is not None:
+        return [f"{head}  shown under {m.shown_under} above"]
+    if is_benign(m.finding):
+        return [f"{head}  harmless here: see HARMLESS below"]
+    return [head, *_finding_body(m.finding, _INDENT * 2, options, report, chapter)]
+
+
+def _chapter(chapter: Chapter, report: Report, options: Options) -> list[str]:
+    """A root cause: headline, whether it still happens, summary, ids and fix, then its findings.
+
+    The compact part comes first so a terminal's first screen holds the cause,
+    its symptoms and the first fix step; the detail of each finding follows.
+    """
+    d = chapter.diagnosis
     label = _paint("ROOT CAUSE" if d.severity != "info" else "NOTE", _BOLD, options)
     ident = _paint(d.id, _BOLD, options)
     sev = _severity(d.severity, options)
-    out = [f"{label}  {sev} {ident}: {d.title}  (confidence: {d.confidence})"]
+    confidence = f"confidence: {d.confidence}{_state(chapter.recovery, options)}"
+    out = [f"{label}  {sev} {ident}: {d.title}  ({confidence})"]
+    if chapter.recovery is not None:
+        out += _wrap(recovery_sentence(chapter.recovery, chapter.judged_by), _INDENT, options)
     out += _wrap(d.summary, _INDENT, options)
-    rests = f"{_INDENT}Rests on: {', '.join(d.finding_ids)}"
-    if d.symptom_ids:
-        rests += f"   Symptoms: {', '.join(d.symptom_ids)}"
-    out.append(rests)
+    out += _member_ids(chapter)
     if d.remediation:
         out.append(f"{_INDENT}Fix:")
         out += steps_lines(d.remediation, _INDENT * 2, options)
+    if chapter.fixed_when:
+        out.append(f"{_INDENT}Fixed when you see: {', '.join(chapter.fixed_when)}")
+    for m in chapter.members:
+        out += ["", *_member(m, chapter, report, options)]
     return out
 
 
@@ -140,30 +227,88 @@ def _group(f: Finding) -> str:
     return f"  {shown}" if shown else ""
 
 
-def _finding(f: Finding, options: Options) -> list[str]:
-    ident = _paint(f.id, _BOLD, options)
-    out = [f"{_severity(f.severity, options)} {ident}{_group(f)}  x{f.count}  ({_place(f)})"]
-    out += _wrap(f.title, _INDENT, options)
-    if f.fields:
-        shown = ", ".join(f"{k}={v}" for k, v in f.fields.items())
-        out += _wrap(f"Fields: {shown}", _INDENT, options)
-    out.append(f"{_INDENT}Evidence:")
+def _evidence(f: Finding, indent: str) -> list[str]:
+    out = [f"{indent}Evidence:"]
     for ev in f.evidence[:3]:
         lines = [_clip(line) for line in ev.text.split("\n")] or [""]
-        out.append(f"{_INDENT * 2}{ev.source}:{ev.line}: {lines[0]}")
-        out += [f"{_INDENT * 3}{line}" for line in lines[1:_MAX_EVIDENCE_LINES]]
+        out.append(f"{indent}{_INDENT}{ev.source}:{ev.line}: {lines[0]}")
+        out += [f"{indent}{_INDENT * 2}{line}" for line in lines[1:_MAX_EVIDENCE_LINES]]
         if len(lines) > _MAX_EVIDENCE_LINES:
-            out.append(f"{_INDENT * 3}... ({len(lines) - _MAX_EVIDENCE_LINES} more lines)")
-    out += _wrap(f.explanation, _INDENT, options)
-    if f.remediation:
-        out.append(f"{_INDENT}Fix:")
-        out += steps_lines(f.remediation, _INDENT * 2, options)
-    if f.verify:
-        state = (
-            "already seen later in this input" if f.verified else "not seen after the problem yet"
-        )
-        out.append(f"{_INDENT}Fixed when you see: {', '.join(f.verify)} ({state})")
+            more = len(lines) - _MAX_EVIDENCE_LINES
+            out.append(f"{indent}{_INDENT * 2}... ({more} more lines)")
     return out
+
+
+def _broken(f: Finding, report: Report | None, indent: str, options: Options) -> list[str]:
+    """Why a finding thought harmless is not here, and the record that says so."""
+    if f.verdict is None or f.verdict.benign:
+        return []
+    out = [line for s in verdict_sentences(f.verdict) for line in _wrap(s, indent, options)]
+    against = f.verdict.against
+    record = record_at(report, against) if report is not None and against is not None else None
+    if record is not None:
+        out.append(f"{indent}{_INDENT}{record.source}:{record.line}: {_clip(record.text)}")
+    return out
+
+
+def _finding_body(
+    f: Finding,
+    indent: str,
+    options: Options,
+    report: Report | None = None,
+    chapter: Chapter | None = None,
+) -> list[str]:
+    out = _wrap(f.title, indent, options)
+    recovery = finding_recovery(f, chapter)
+    if recovery is not None:
+        out += _wrap(recovery, indent, options)
+    out += _broken(f, report, indent, options)
+    if f.fields:
+        shown = ", ".join(f"{k}={v}" for k, v in f.fields.items())
+        out += _wrap(f"Fields: {shown}", indent, options)
+    out += _evidence(f, indent)
+    out += _wrap(f.explanation, indent, options)
+    if f.remediation:
+        out.append(f"{indent}Fix:")
+        out += steps_lines(f.remediation, indent + _INDENT, options)
+    if f.verify:
+        seen = "already seen later in this input" if f.verified else "not seen after it yet"
+        out.append(f"{indent}Fixed when you see: {', '.join(signal_names(f))} ({seen})")
+    return out
+
+
+def _finding(f: Finding, report: Report, options: Options) -> list[str]:
+    return [_head(f, options), *_finding_body(f, _INDENT, options, report)]
+
+
+def _harmless(story: Story, options: Options) -> list[str]:
+    if not story.harmless:
+        return []
+    heading = _paint(f"HARMLESS here ({len(story.harmless)})", _BOLD, options)
+    out = [f"{heading}: nothing to fix in this input"]
+    for f in story.harmless:
+        out.append(f"{_INDENT}{_head(f, options)}  {f.title}")
+        if f.verdict is not None:
+            for sentence in verdict_sentences(f.verdict):
+                out += _wrap(sentence, _INDENT * 2, options)
+    return [*out, ""]
+
+
+def _unknown(report: Report, options: Options) -> list[str]:
+    """Warning-or-worse messages no signature knows: one line each, the log text kept whole."""
+    dropped = report.stats.unknown_templates_dropped
+    if not report.unknown and not dropped:
+        return []
+    heading = _paint(f"UNKNOWN ({len(report.unknown)})", _BOLD, options)
+    out = [f"{heading}: warning-or-worse messages no signature knows"]
+    for u in report.unknown:
+        level = _severity(u.level.lower(), options)
+        out.append(f"{_INDENT}{level} x{u.count}  first at {moment(u.first_seen)}")
+        out.append(f"{_INDENT * 2}template: {clip(u.template, _MAX_EVIDENCE_WIDTH)}")
+        out.append(f"{_INDENT * 2}example:  {clip(u.example)}")
+    if dropped:
+        out.append(f"{_INDENT}... and {plural(dropped, 'more template')} not kept")
+    return [*out, ""]
 
 
 def suppression_phrase(s: Suppression) -> str:
@@ -182,9 +327,7 @@ def _suppressed(report: Report, options: Options) -> list[str]:
             rows.append((f"{_severity(d.severity, options)} {ident}  root cause", d.suppressed))
     for f in report.findings:
         if f.suppressed is not None:
-            ident = _paint(f.id, _BOLD, options)
-            head = f"{_severity(f.severity, options)} {ident}{_group(f)}  x{f.count}  ({_place(f)})"
-            rows.append((head, f.suppressed))
+            rows.append((_head(f, options), f.suppressed))
     if not rows:
         return []
     heading = _paint(f"SUPPRESSED ({len(rows)})", _BOLD, options)
@@ -260,7 +403,7 @@ def _gate(report: Report, options: Options) -> list[str]:
         warning = _wrap(f"Warning: {notice}", _INDENT, options, first="")
         out += [_paint(line, _WARNING_SGR, options) for line in warning]
     failed, text = verdict(report)
-    parts = set_aside(gate)
+    parts = [*gate_story(gate), *set_aside(gate)]
     if parts:
         text += "; " + ", ".join(parts)
     lines = _wrap(text, _INDENT, options, first="Gate: ")
@@ -269,42 +412,47 @@ def _gate(report: Report, options: Options) -> list[str]:
     return out + lines
 
 
-def format_report(report: Report, options: Options = PLAIN) -> str:
-    """Render the report for reading; with a gate, end on its verdict."""
-    out: list[str] = []
-    for d in report.diagnoses:
-        if d.suppressed is None:
-            out += [*_diagnosis(d, options), ""]
-    active = [f for f in report.findings if f.suppressed is None]
-    problems = [f for f in active if f.severity != "info"]
-    signals = [f for f in active if f.severity == "info"]
-    if problems:
-        out.append(_paint(f"PROBLEMS ({len(problems)})", _BOLD, options))
-        for f in problems:
-            out += [*_finding(f, options), ""]
-    if signals:
-        heading = _paint(f"SIGNALS ({len(signals)})", _BOLD, options)
-        out.append(f"{heading}: informational, nothing to fix")
-        for f in signals:
-            ident = _paint(f.id, _BOLD, options)
-            out.append(f"{_INDENT}{ident}{_group(f)}  x{f.count}  ({_place(f)})  {f.title}")
-        out.append("")
-    out += _suppressed(report, options)
-    if not report.findings:
-        out += ["No known AMR log line found.", ""]
+def _footer(report: Report, options: Options) -> list[str]:
+    """The figures: what was read, how much of it is explained, and for which TAP release."""
     s = report.stats
-    explained = s.error_records - s.unexplained_error_records
-    out += _wrap(
-        f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches; "
-        f"{explained} of {s.error_records} error records explained.",
-        _INDENT,
-        options,
-        first="",
-    )
+    out: list[str] = []
+    for line in (
+        f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches.",
+        capital(report_coverage(report)) + ".",
+        tap_sentence(report.tap_version),
+    ):
+        out += _wrap(line, _INDENT, options, first="")
     out += [
         _paint(f"Warning: {src.read_error}", _WARNING_SGR, options)
         for src in s.sources
         if src.read_error
     ]
+    return out
+
+
+def format_report(report: Report, options: Options = PLAIN) -> str:
+    """Render the report for reading: each root cause with its findings, the rest, the gate."""
+    story = tell(report)
+    out: list[str] = []
+    for chapter in story.chapters:
+        out += [*_chapter(chapter, report, options), ""]
+    if story.problems:
+        heading = _paint(f"PROBLEMS ({len(story.problems)})", _BOLD, options)
+        out.append(heading + (": no root cause above explains these" if story.chapters else ""))
+        for f in story.problems:
+            out += [*_finding(f, report, options), ""]
+    out += _harmless(story, options)
+    if story.signals:
+        heading = _paint(f"SIGNALS ({len(story.signals)})", _BOLD, options)
+        out.append(f"{heading}: informational, nothing to fix")
+        for f in story.signals:
+            ident = _paint(f.id, _BOLD, options)
+            out.append(f"{_INDENT}{ident}{_group(f)}  x{f.count}  ({_place(f)})  {f.title}")
+        out.append("")
+    out += _unknown(report, options)
+    out += _suppressed(report, options)
+    if not report.findings:
+        out += ["No known AMR log line found.", ""]
+    out += _footer(report, options)
     out += _gate(report, options)
     return "\n".join(out) + "\n"
