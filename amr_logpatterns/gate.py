@@ -115,8 +115,11 @@ def _name(entry: IgnoreEntry) -> str:
     return entry.id if entry.id is not None else f"fingerprint {entry.fingerprint}"
 
 
-def _benign(item: Finding | Diagnosis) -> bool:
-    return isinstance(item, Finding) and item.verdict is not None and item.verdict.benign
+def _benign(item: Finding | Diagnosis, benign_ids: frozenset[str] = frozenset()) -> bool:
+    """A harmless finding, or a diagnosis that rests only on harmless findings."""
+    if isinstance(item, Finding):
+        return item.verdict is not None and item.verdict.benign
+    return bool(item.finding_ids) and all(i in benign_ids for i in item.finding_ids)
 
 
 def _recovered(item: Finding | Diagnosis) -> bool:
@@ -154,11 +157,14 @@ def apply_policy(report: Report, policy: Policy) -> Report:
     findings = [f.model_copy(update={"suppressed": suppressor.suppression(f)}) for f in findings]
     diagnoses = [d.model_copy(update={"suppressed": suppressor.suppression(d)}) for d in diagnoses]
     items: list[Finding | Diagnosis] = [*diagnoses, *findings]
+    harmless = frozenset(f.id for f in report.findings if _benign(f)) - {
+        f.id for f in report.findings if not _benign(f)
+    }
     failing = [
         f"{i.id} ({i.fingerprint})" if isinstance(i, Finding) else i.id
         for i in items
         if i.suppressed is None
-        and not _benign(i)
+        and not _benign(i, harmless)
         and not (policy.ignore_recovered and _recovered(i))
         and _at_least(i.severity, policy.fail_on)
     ]
@@ -173,7 +179,7 @@ def apply_policy(report: Report, policy: Policy) -> Report:
         baselined=sum(1 for i in items if i.suppressed and i.suppressed.kind == "baseline"),
         excluded=excluded,
         hidden=hidden,
-        benign=sum(1 for i in items if _benign(i)),
+        benign=sum(1 for i in items if _benign(i, harmless)),
         recovered=sum(1 for i in items if _recovered(i)),
         ignore_recovered=policy.ignore_recovered,
         min_severity=policy.min_severity,
