@@ -83,7 +83,7 @@ class _Group:
             self.healed = (seen, signal)
 
 
-def recovery_of(first: Seen, last: Seen, healed: tuple[Seen, str] | None) -> Recovery:
+def recovery_of(first: Seen, last: Seen, healed: tuple[Seen, str | None] | None) -> Recovery:
     """The recovery of a problem first and last seen at these points, healed or not."""
     if healed is None:
         return Recovery(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from .aggregate import fill, fingerprint, render_steps
+from .aggregate import fill, fingerprint, recovery_of, render_steps
 from .models import Diagnosis, FieldValue, Finding, Recovery
 from .schema import DiagnosisSpec, Rule
-from .timestamps import chronology, elapsed
+from .timestamps import chronology
 
 
 class FindingFacts:
@@ -75,21 +75,9 @@ def diagnosis_recovery(rests_on: Sequence[Finding], sources: Sequence[str]) -> R
     last_failure = max((r.last_failure for r in recoveries), key=key)
     healed = [(r.recovered_at, r.signal) for r in recoveries if r.recovered_at is not None]
     if any(r.status == "ongoing" for r in recoveries) or not healed:
-        return Recovery(
-            status="ongoing",
-            since=since,
-            last_failure=last_failure,
-            duration_seconds=elapsed(since, last_failure),
-        )
+        return recovery_of(since, last_failure, None)
     at, signal = max(healed, key=lambda h: key(h[0]))
-    return Recovery(
-        status="recovered",
-        since=since,
-        last_failure=last_failure,
-        recovered_at=at,
-        signal=signal,
-        duration_seconds=elapsed(since, at),
-    )
+    return recovery_of(since, last_failure, (at, signal))
 
 
 def explain(findings: Iterable[Finding], diagnoses: Iterable[Diagnosis]) -> list[Finding]:

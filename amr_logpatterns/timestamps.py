@@ -266,16 +266,17 @@ def elapsed(a: Seen, b: Seen) -> float | None:
 
 
 def format_duration(seconds: float) -> str:
-    """A short human duration: ``45s``, ``9m08s``, ``2h05m``, ``3d04h`` (negative: ``-`` first)."""
+    """A duration as people read one in a log: ``42s``, ``9m08s``, ``2h05m09s``, ``3d04h10m``
+    (negative: ``-`` first)."""
     sign = "-" if seconds < 0 else ""
     total = round(abs(seconds))
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{sign}{days}d{hours:02d}h"
+        return f"{sign}{days}d{hours:02d}h{minutes:02d}m"
     if hours:
-        return f"{sign}{hours}h{minutes:02d}m"
+        return f"{sign}{hours}h{minutes:02d}m{secs:02d}s"
     if minutes:
         return f"{sign}{minutes}m{secs:02d}s"
     return f"{sign}{secs}s"

@@ -138,7 +138,7 @@ def test_chronology_uses_clocks_only_when_every_point_has_one() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0s"), (45.4, "45s"), (548.036, "9m08s"), (7500, "2h05m"), (93784, "1d02h"), (-90, "-1m30s")],
+    [(0, "0s"), (45.4, "45s"), (548.036, "9m08s"), (7500, "2h05m00s"), (93784, "1d02h03m"), (-90, "-1m30s")],
 )
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text

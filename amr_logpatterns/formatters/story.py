@@ -26,6 +26,7 @@ from ..models import (
     TapVersion,
     Verdict,
 )
+from ..timestamps import format_duration
 
 Role = Literal["cause", "symptom"]
 
@@ -161,18 +162,8 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def duration(seconds: float) -> str:
-    """A duration as people read one in a log: ``42s``, ``9m08s``, ``2h05m09s``, ``3d04h10m``."""
-    total = max(0, round(seconds))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours:02d}h{minutes:02d}m"
-    if hours:
-        return f"{hours}h{minutes:02d}m{secs:02d}s"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
+    """A duration as people read one in a log (never negative here: spans run forwards)."""
+    return format_duration(max(0.0, seconds))
 
 
 def place(seen: Seen) -> str:
