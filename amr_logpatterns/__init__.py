@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from .engine import Classifier, InputError
 from .loader import Pack, PackError, Problem, load_packs
@@ -70,20 +71,37 @@ def classify(
     packs: Pack | None = None,
     source_name: str | None = None,
     tap_version: str | None = None,
+    redact: bool | Literal["secrets", "all"] = False,
 ) -> Report:
     """Classify ``source`` (str, bytes, file object or iterable of lines) into a Report.
 
     ``tap_version`` (e.g. ``"1.6"``) picks the release's key names in the advice;
     without it the release is inferred from the input where it can be.
+    ``redact`` masks secrets (``True``/``"secrets"``) and also addresses and host
+    names (``"all"``) in every string of the report; fingerprints stay as they were.
     """
-    return Classifier(packs, tap_version=tap_version).classify(source, source_name=source_name)
+    classifier = Classifier(packs, tap_version=tap_version)
+    return _redacted(classifier.classify(source, source_name=source_name), redact)
 
 
 def classify_file(
-    path: str | Path, *, packs: Pack | None = None, tap_version: str | None = None
+    path: str | Path,
+    *,
+    packs: Pack | None = None,
+    tap_version: str | None = None,
+    redact: bool | Literal["secrets", "all"] = False,
 ) -> Report:
-    """Classify a plain or ``.gz`` log file."""
-    return Classifier(packs, tap_version=tap_version).classify_file(path)
+    """Classify a plain or ``.gz`` log file (``redact`` as in ``classify``)."""
+    report = Classifier(packs, tap_version=tap_version).classify_file(path)
+    return _redacted(report, redact)
+
+
+def _redacted(report: Report, redact: bool | Literal["secrets", "all"]) -> Report:
+    if not redact:
+        return report
+    from .redact import Redactor, redact_report
+
+    return redact_report(report, Redactor("secrets" if redact is True else redact))
 
 
 def scan(

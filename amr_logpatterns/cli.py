@@ -26,8 +26,11 @@ from .formatters.text import steps_lines
 from .gate import Ignore, Policy, apply_policy
 from .inputs import LogInput, all_plain_files, expand_inputs, open_inputs, total_size
 from .loader import Pack, PackError, load_packs
+from .matcher import DEFAULT_REGEX_TIMEOUT
 from .models import Report
 from .progress import ProgressBar, should_show
+from .reading import DEFAULT_MAX_LINE_LENGTH
+from .redact import LEVELS, Redactor, redact_match, redact_model, redact_report
 from .schema import SEVERITY_RANK, Signature
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -198,7 +201,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     why.add_argument("--signature", metavar="ID", help="explain this signature's verdict")
     why.add_argument("--format", choices=["text", "json"], default="text")
+    redact_option(why)
     packs_option(why)
+
+    lint = sub.add_parser(
+        "lint", help="check signature packs: schema, regexes, examples, fields, overlaps"
+    )
+    lint.add_argument("dirs", nargs="*", metavar="DIR", help="pack directories (default: built-in)")
+    lint.add_argument("--strict", action="store_true", help="exit 1 on warnings")
+    lint.add_argument(
+        "--no-builtin", action="store_true", help="do not load the built-in packs alongside"
+    )
+    lint.add_argument("--format", choices=["text", "json"], default="text")
+
+    test = sub.add_parser("test", help="run every signature's examples; a pass/fail table")
+    test.add_argument("dirs", nargs="*", metavar="DIR", help="pack directories (default: built-in)")
+    test.add_argument(
+        "--no-builtin", action="store_true", help="do not load the built-in packs alongside"
+    )
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of pack files or the config")
+    schema.add_argument(
+        "--kind",
+        choices=["pack", "signature", "diagnosis", "component", "config"],
+        default="pack",
+        help="which file format (default: pack, any pack file)",
+    )
 
     suggest = sub.add_parser(
         "suggest", help="draft a signature YAML for each unknown error template in the input"
@@ -211,6 +239,31 @@ def _parser() -> argparse.ArgumentParser:
     inputs_options(suggest)
     packs_option(suggest)
     return parser
+
+
+def _seconds(text: str) -> float | None:
+    """``--regex-timeout``: seconds above 0, or ``off``."""
+    if text.lower() in ("off", "none", "0"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, or off: {text!r}")
+    return value
+
+
+def redact_option(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--redact`` (secrets) or ``--redact=all`` (also IP addresses and host names)."""
+    p.add_argument(
+        "--redact",
+        choices=LEVELS,
+        default=None,
+        metavar="secrets|all",
+        help="mask secrets (tokens, passwords, keys) in everything printed; "
+        "--redact=all also masks IP addresses and host names",
+    )
 
 
 def inputs_options(p: argparse.ArgumentParser) -> None:
@@ -247,6 +300,22 @@ def inputs_options(p: argparse.ArgumentParser) -> None:
         default="auto",
         choices=["auto", "hyperscan", "re2", "stdlib", "exact"],
         help="stage-1 engine of the fast path; exact reads every line (default: auto)",
+    )
+    redact_option(inputs)
+    inputs.add_argument(
+        "--regex-timeout",
+        type=_seconds,
+        default=DEFAULT_REGEX_TIMEOUT,
+        metavar="SECONDS|off",
+        help="time limit of one regex search on one record; longer ones count as no match "
+        f"and are reported (default: {DEFAULT_REGEX_TIMEOUT})",
+    )
+    inputs.add_argument(
+        "--max-line-length",
+        type=int,
+        default=DEFAULT_MAX_LINE_LENGTH,
+        metavar="BYTES",
+        help="match only this many bytes of longer lines, counted as truncated (default: 1 MiB)",
     )
     inputs.add_argument(
         "--progress",
@@ -344,14 +413,19 @@ def _scan(
     _check_selectors(policy, pack)
     classifier = _classifier(args, pack)
     inputs = expand_inputs(args.paths or ["-"], args.glob)
+    redactor = _redactor(args)
     if outputs[0][0] == "jsonl":
         if args.write_baseline:
             raise UsageError("--write-baseline needs a report; jsonl streams matches")
-        return _stream_jsonl(classifier, inputs, args, policy, outputs[0][1], out, err)
+        return _stream_jsonl(classifier, inputs, args, policy, outputs[0][1], out, err, redactor)
     report = _classify(classifier, inputs, args, err)
     if args.write_baseline:
-        _write(args.write_baseline, formatters()["json"](report, PLAIN), out)
+        written = report if redactor is None else redact_report(report, redactor)
+        _write(args.write_baseline, formatters()["json"](written, PLAIN), out)
+    # the policy sees real values (ignore entries compare fields); what is printed is redacted
     gated = apply_policy(report, policy)
+    if redactor is not None:
+        gated = redact_report(gated, redactor)
     for fmt_name, dest in outputs:
         stream = out if dest is None or dest == "-" else None
         _write(dest, formatters()[fmt_name](gated, _render_options(args, loaded, stream)), out)
@@ -362,15 +436,25 @@ def _scan(
     assert gated.gate is not None
     for notice in gated.gate.notices:
         print(f"amr-logpatterns: warning: {notice}", file=err)
-    if _read_errors(report, err) == EXIT_USAGE:
+    if _read_errors(gated, err) == EXIT_USAGE:
         return EXIT_USAGE
     return EXIT_FOUND if gated.gate.failed else EXIT_OK
+
+
+def _redactor(args: argparse.Namespace) -> Redactor | None:
+    """One redactor per command run, so its ``<ip-N>``/``<host-N>`` numbers agree everywhere."""
+    return Redactor(args.redact) if getattr(args, "redact", None) else None
 
 
 def _classifier(args: argparse.Namespace, pack: Pack) -> Classifier:
     try:
         return Classifier(
-            pack, engine=args.engine, cache_dir=cache_dir(), tap_version=args.tap_version
+            pack,
+            engine=args.engine,
+            cache_dir=cache_dir(),
+            tap_version=args.tap_version,
+            regex_timeout=args.regex_timeout,
+            max_line_length=args.max_line_length,
         )
     except ImportError as exc:
         raise UsageError(f"--engine {args.engine}: {exc}") from exc
@@ -384,6 +468,10 @@ def _timeline(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) 
     classifier = _classifier(args, pack)
     report = _classify(classifier, expand_inputs(args.paths or ["-"], args.glob), args, err)
     timeline = build_timeline(report)
+    redactor = _redactor(args)
+    if redactor is not None:
+        timeline = redact_model(timeline, redactor)
+        report = redact_report(report, redactor)
     if args.format == "json":
         out.write(timeline.model_dump_json(indent=2) + "\n")
     elif args.format == "markdown":
@@ -417,6 +505,9 @@ def _explain_line(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[st
             expl = explain_line(classifier, args.line, context=context, signature_id=args.signature)
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from exc
+    redactor = _redactor(args)
+    if redactor is not None:
+        expl = redact_model(expl, redactor)
     if args.format == "json":
         out.write(expl.model_dump_json(indent=2) + "\n")
     else:
@@ -429,6 +520,9 @@ def _suggest(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -
 
     classifier = _classifier(args, pack)
     report = _classify(classifier, expand_inputs(args.paths or ["-"], args.glob), args, err)
+    redactor = _redactor(args)
+    if redactor is not None:
+        report = redact_report(report, redactor)
     drafts = suggest_signatures(report.unknown, pack, prefix=args.prefix)
     if not drafts:
         print("amr-logpatterns: no unknown warning or error template in the input", file=err)
@@ -495,6 +589,7 @@ def _stream_jsonl(
     dest: str | None,
     out: IO[str],
     err: IO[str],
+    redactor: Redactor | None = None,
 ) -> int:
     """Stream matches; the exit code follows --fail-on, --only and --exclude over them.
 
@@ -511,7 +606,8 @@ def _stream_jsonl(
     levels = [s for s, rank in SEVERITY_RANK.items() if _reaches(s, policy.fail_on)]
     failed = False
     try:
-        if args.jobs > 1 and all_plain_files(inputs) and not (policy.only or policy.exclude):
+        parallel = args.jobs > 1 and all_plain_files(inputs) and redactor is None
+        if parallel and not (policy.only or policy.exclude):
             from .parallel import scan_parallel
 
             paths = [i.path for i in inputs if i.path is not None]
@@ -527,7 +623,8 @@ def _stream_jsonl(
                     continue
                 if _chosen(match.id, component, policy.exclude):
                     continue
-                target.write(format_match(match) + "\n")
+                shown = match if redactor is None else redact_match(match, redactor)
+                target.write(format_match(shown) + "\n")
                 failed = failed or match.severity in levels
     finally:
         if target is not out:
@@ -632,6 +729,26 @@ def _explain(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -
     return EXIT_OK
 
 
+def _authoring(args: argparse.Namespace, out: IO[str]) -> int:
+    """``lint``, ``test`` and ``schema`` read packs that may be broken, so they load their own."""
+    from .lint import format_lint, lint_exit_code, lint_packs, schema_text
+    from .selftest import format_test_table, pack_tests_exit_code, run_pack_tests
+
+    if args.command == "schema":
+        out.write(schema_text(args.kind) + "\n")
+        return EXIT_OK
+    paths = args.dirs or None
+    builtin = paths is None or not args.no_builtin
+    if args.command == "lint":
+        report = lint_packs(paths, builtin=builtin, entry_points=True)
+        json_text = report.model_dump_json(indent=2) + "\n"
+        out.write(json_text if args.format == "json" else format_lint(report))
+        return lint_exit_code(report, args.strict)
+    results = run_pack_tests(paths, builtin=builtin, entry_points=True)
+    out.write(format_test_table(results))
+    return pack_tests_exit_code(results)
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -641,14 +758,25 @@ def main(
     """Run the command line; returns the exit code (0 passed, 1 gate failed, 2 cannot run)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    raw = list(sys.argv[1:] if argv is None else argv)
+    cut = raw.index("--") if "--" in raw else len(raw)
+    raw[:cut] = ["--redact=secrets" if a == "--redact" else a for a in raw[:cut]]
     try:
-        args = _parser().parse_args(argv)
+        args = _parser().parse_args(raw)
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
     try:
+        if args.command in ("lint", "test", "schema"):
+            return _authoring(args, out)
         loaded = LoadedConfig() if args.no_config else find_config(args.config)
         extra = [loaded.resolve(p) for p in loaded.config.patterns]
-        pack = load_packs(*extra, *args.patterns, cache_dir=cache_dir())
+        pack = load_packs(
+            *extra,
+            *args.patterns,
+            disabled=loaded.disabled_entries(),
+            entry_points=True,
+            cache_dir=cache_dir(),
+        )
         check_against_pack(loaded, pack)
         if args.command == "scan":
             return _scan(args, pack, loaded, out, err)

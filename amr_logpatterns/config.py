@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from .loader import (
     MAX_PACK_FILE_BYTES,
+    Disable,
     Pack,
     Problem,
     ProblemsError,
@@ -52,7 +53,12 @@ class IgnoreEntry(_Strict):
 
 
 class Config(_Strict):
-    """Everything the config file may set; the command line overrides each of them."""
+    """Everything the config file may set; the command line overrides each of them.
+
+    ``disabled`` removes signatures and diagnoses by exact id before anything
+    runs (unlike ``exclude``, which still checks and counts them); see
+    ``load_packs(disabled=...)``.
+    """
 
     patterns: list[str] = Field(default_factory=list)
     format: str | None = None
@@ -64,6 +70,7 @@ class Config(_Strict):
     ignore_recovered: bool = False
     guide_url: str | None = None
     ignore: list[IgnoreEntry] = Field(default_factory=list)
+    disabled: list[str] = Field(default_factory=list)
 
 
 class ConfigError(ProblemsError):
@@ -80,12 +87,29 @@ class LoadedConfig(BaseModel):
     config: Config = Field(default_factory=Config)
     path: str | None = None
     ignore_origins: list[str] = Field(default_factory=list)
+    disabled_at: list[tuple[int, int]] = Field(default_factory=list)
 
     def resolve(self, relative: str) -> str:
         """A path written in the config, made relative to the config file's directory."""
         if self.path is None or Path(relative).is_absolute():
             return relative
         return str(Path(self.path).parent / relative)
+
+    def disabled_entries(self) -> list[Disable]:
+        """The ``disabled`` ids for ``load_packs``, each with its position in this file."""
+        positions = self.disabled_at or [(0, 0)] * len(self.config.disabled)
+        return [
+            Disable(
+                id=item_id,
+                path=self.path or "<config>",
+                line=line,
+                column=column,
+                field=f"disabled.{i}",
+            )
+            for i, (item_id, (line, column)) in enumerate(
+                zip(self.config.disabled, positions, strict=True)
+            )
+        ]
 
 
 def load_config(path: str | Path) -> LoadedConfig:
@@ -119,7 +143,8 @@ def load_config(path: str | Path) -> LoadedConfig:
     for i in range(len(config.ignore)):
         line, _ = reader.marks.get(("ignore", i), (0, 0))
         origins.append(f"{name}:{line}")
-    return LoadedConfig(config=config, path=name, ignore_origins=origins)
+    disabled_at = [reader.marks.get(("disabled", i), (0, 0)) for i in range(len(config.disabled))]
+    return LoadedConfig(config=config, path=name, ignore_origins=origins, disabled_at=disabled_at)
 
 
 def find_config(explicit: str | None) -> LoadedConfig:
@@ -139,25 +164,31 @@ def check_against_pack(loaded: LoadedConfig, pack: Pack) -> None:
     for entry, origin in zip(loaded.config.ignore, loaded.ignore_origins, strict=True):
         if entry.id is not None and not _selects_any(entry.id, known):
             _, _, line = origin.rpartition(":")
+            message = f"no signature or diagnosis {entry.id!r}"
+            if _selects_any(entry.id, set(pack.disabled)):
+                message = f"{entry.id!r} is disabled, so it never fires; remove this entry"
             problems.append(
                 Problem(
                     path=loaded.path or "",
                     line=int(line or 0),
                     column=1,
                     field="ignore.id",
-                    message=f"no signature or diagnosis {entry.id!r}",
+                    message=message,
                 )
             )
     for key in ("only", "exclude"):
         for value in getattr(loaded.config, key):
             if not _selects_any(value, known) and value not in components:
+                message = f"{value!r} names no signature, diagnosis or component"
+                if _selects_any(value, set(pack.disabled)):
+                    message = f"{value!r} names only disabled ids; remove it"
                 problems.append(
                     Problem(
                         path=loaded.path or "",
                         line=0,
                         column=0,
                         field=key,
-                        message=f"{value!r} names no signature, diagnosis or component",
+                        message=message,
                     )
                 )
     if problems:

@@ -22,6 +22,7 @@ from .fastscan import CHUNK_BYTES, READ_ERRORS, FastScanner
 from .literals import signature_literals
 from .loader import Pack, load_packs
 from .matcher import (
+    DEFAULT_REGEX_TIMEOUT,
     CompiledSignature,
     compile_signature,
     keyword_index,
@@ -124,6 +125,9 @@ class Classifier:
     ``max_unknown_templates`` bounds the unknown templates a report keeps (see ``templates``).
     ``tap_version`` (such as ``"1.6"``) picks the remediation steps of that TAP
     release; without it the release is inferred from names in the input.
+    ``regex_timeout`` (seconds, None: no limit) bounds each regex search: a
+    signature whose search runs past it does not match that record, and the
+    report counts it (``regex_timeouts``), so a hostile line cannot stall a run.
     """
 
     def __init__(
@@ -138,7 +142,11 @@ class Classifier:
         cache_dir: str | Path | None = None,
         tap_version: str | None = None,
         max_unknown_templates: int = DEFAULT_MAX_TEMPLATES,
+        regex_timeout: float | None = DEFAULT_REGEX_TIMEOUT,
     ) -> None:
+        if regex_timeout is not None and not regex_timeout > 0:
+            raise ValueError(f"regex_timeout must be more than 0 seconds, or None: {regex_timeout}")
+        self.regex_timeout = regex_timeout
         self.pack = pack if pack is not None else load_packs()
         self.tap_version = normalise_tap_version(tap_version)
         components = {c.id: c for c in self.pack.components}
@@ -206,9 +214,15 @@ class Classifier:
     def _hits(self, source: Source, tally: Tally, part: Part | None = None) -> Iterator[Hit]:
         index = self.index
         unknown = tally.unknown
+        timeout = self.regex_timeout
+        timed_out: list[str] = []
         for record in self._records(source, tally, part):
             tally.records += 1
-            found = match_signatures(index, record)
+            found = match_signatures(index, record, timeout=timeout, timed_out=timed_out)
+            if timed_out:
+                tally.regex_timeouts += len(timed_out)
+                tally.timeouts_by_signature.update(timed_out)
+                timed_out.clear()
             tally.matches += len(found)
             is_error = record.level in _ERROR_LEVELS or any(
                 cs.signature.severity == "error" for cs, _ in found
@@ -274,10 +288,12 @@ class Classifier:
     ) -> Report:
         """Assemble the report: totals from the sources, then the diagnoses."""
         error_sets: Counter[frozenset[str]] = Counter()
+        timeouts: Counter[str] = Counter()
         for tally in tallies:
             error_sets.update(tally.error_sets)
+            timeouts.update(tally.timeouts_by_signature)
         keyed = {",".join(sorted(k)): v for k, v in error_sets.items()}
-        stats = totals(per_source, keyed, self.max_evidence).model_copy(
+        stats = totals(per_source, keyed, self.max_evidence, timeouts).model_copy(
             update={"unknown_template_limit": self.max_unknown_templates}
         )
         report = Report(findings=findings, stats=stats)

@@ -4,6 +4,11 @@ A signature is tried on a record only when the record holds one of its literal
 keywords; then its condition tree is evaluated (named regex groups become the
 match's fields, converted to their declared types), and finally attribution
 refuses records whose context names something that is not AMR's.
+
+Every regex search may be given a time limit (``timeout``, seconds): a search
+that runs past it raises ``TimeoutError`` in the ``regex`` module, and the
+signature is taken as not matching that record, so one hostile line cannot
+stall a run on a pattern that backtracks catastrophically.
 """
 
 from __future__ import annotations
@@ -15,11 +20,22 @@ from fnmatch import fnmatchcase
 
 import regex
 
+from .literals import signature_literals
 from .models import FieldValue, Match
 from .records import LogRecord
+from .regexsafety import analysed_safe
 from .schema import Component, Condition, MatchSpec, Signature
 
 _ATTRIBUTES = ("level", "logger", "caller", "encoding", "ts", "message")
+
+#: Seconds one regex search may take before the signature is given up for the record.
+DEFAULT_REGEX_TIMEOUT = 0.25
+#: Subjects shorter than this are searched without the limit when ``find_redos`` read
+#: every regex of the signature and found nothing: on so few characters even the
+#: polynomial shapes it lets through take milliseconds, while passing a limit costs
+#: the regex module about 0.6 µs a search (a tenth of a run on AMR-heavy logs).
+#: Waived (``unsafe_regex_ok``) and unreadable regexes always get the limit.
+UNGUARDED_LENGTH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +52,18 @@ class CompiledCondition:
 
 @dataclass(frozen=True, slots=True)
 class CompiledSignature:
+    """A signature ready to match.
+
+    ``literals`` are its stage-1 literals (see ``literals``); its searches get the
+    time limit on subjects of ``guard_from`` characters or more (see ``UNGUARDED_LENGTH``).
+    """
+
     signature: Signature
     keywords: tuple[str, ...]
     condition: CompiledCondition
     owners: tuple[Component, ...]
+    literals: tuple[str, ...] = ()
+    guard_from: int = 0
 
 
 def _pattern(source: str | None) -> regex.Pattern[str] | None:
@@ -68,7 +92,16 @@ def compile_signature(sig: Signature, components: Mapping[str, Component]) -> Co
         keywords=tuple(spec.keywords),
         condition=compile_condition(spec),
         owners=tuple(components[o] for o in sig.owners if o in components),
+        literals=tuple(sorted(signature_literals(sig))),
+        guard_from=_guard_from(sig),
     )
+
+
+def _guard_from(sig: Signature) -> int:
+    if sig.unsafe_regex_ok is not None:
+        return 0
+    proven = all(analysed_safe(pattern) for _, pattern in sig.match.patterns())
+    return UNGUARDED_LENGTH if proven else 0
 
 
 def render_value(value: object) -> str:
@@ -132,8 +165,18 @@ def _groups(m: regex.Match[str]) -> dict[str, str]:
     return {k: v for k, v in m.groupdict().items() if v is not None}
 
 
-def evaluate(cond: CompiledCondition, view: RecordView) -> dict[str, str] | None:
-    """Evaluate a condition tree; the captured groups when it holds, else None."""
+def evaluate(
+    cond: CompiledCondition,
+    view: RecordView,
+    timeout: float | None = None,
+    guard_from: int = 0,
+) -> dict[str, str] | None:
+    """Evaluate a condition tree; the captured groups when it holds, else None.
+
+    Each search of a subject of ``guard_from`` characters or more may take
+    ``timeout`` seconds (None: no limit); past it the ``regex`` module raises
+    ``TimeoutError``, which propagates.
+    """
     captured: dict[str, str] = {}
     for pattern, target in (
         (cond.message, "message"),
@@ -149,7 +192,9 @@ def evaluate(cond: CompiledCondition, view: RecordView) -> dict[str, str] | None
             if target == "text"
             else view.record.text
         )
-        m = pattern.search(subject)
+        # positional: keyword arguments cost the regex module a third more per call
+        limit = timeout if len(subject) >= guard_from else None
+        m = pattern.search(subject, None, None, None, False, limit)
         if m is None:
             return None
         captured.update(_groups(m))
@@ -157,28 +202,29 @@ def evaluate(cond: CompiledCondition, view: RecordView) -> dict[str, str] | None
         value = view.field(key)
         if value is None:
             return None
-        m = pattern.search(value)
+        limit = timeout if len(value) >= guard_from else None
+        m = pattern.search(value, None, None, None, False, limit)
         if m is None:
             return None
         captured.update(_groups(m))
     for child in cond.all_:
-        got = evaluate(child, view)
+        got = evaluate(child, view, timeout, guard_from)
         if got is None:
             return None
         captured.update(got)
     if cond.any_:
         for child in cond.any_:
-            got = evaluate(child, view)
+            got = evaluate(child, view, timeout, guard_from)
             if got is not None:
                 captured.update(got)
                 break
         else:
             return None
     for child in cond.none:
-        if evaluate(child, view) is not None:
+        if evaluate(child, view, timeout, guard_from) is not None:
             return None
     for child in cond.optional:
-        got = evaluate(child, view)
+        got = evaluate(child, view, timeout, guard_from)
         if got is not None:
             captured.update(got)
     return captured
@@ -228,8 +274,10 @@ def attributed(cs: CompiledSignature, record: LogRecord, fields: Mapping[str, Fi
     return any(_accepts(c, record.context, fields) for c in cs.owners)
 
 
-def _evaluated(cs: CompiledSignature, view: RecordView) -> dict[str, FieldValue] | None:
-    captured = evaluate(cs.condition, view)
+def _evaluated(
+    cs: CompiledSignature, view: RecordView, timeout: float | None
+) -> dict[str, FieldValue] | None:
+    captured = evaluate(cs.condition, view, timeout, cs.guard_from)
     if captured is None:
         return None
     types = cs.signature.types
@@ -264,9 +312,20 @@ def keyword_index(signatures: tuple[CompiledSignature, ...]) -> KeywordIndex:
 
 
 def match_signatures(
-    index: KeywordIndex, record: LogRecord
+    index: KeywordIndex,
+    record: LogRecord,
+    *,
+    timeout: float | None = None,
+    timed_out: list[str] | None = None,
 ) -> list[tuple[CompiledSignature, dict[str, FieldValue]]]:
-    """Every signature that matches the record, with the fields it extracted."""
+    """Every signature that matches the record, with the fields it extracted.
+
+    A signature whose search runs past ``timeout`` seconds does not match, and
+    its id is appended to ``timed_out`` when the record holds one of its
+    stage-1 literals. Without one no match was possible (every match holds
+    one), so nothing was lost; and the fast path, which never reads such a
+    line, counts the same.
+    """
     text = record.text
     candidates: set[int] = set()
     for keyword, owners in zip(index.keywords, index.owners, strict=True):
@@ -278,7 +337,12 @@ def match_signatures(
     out = []
     for i in sorted(candidates):
         cs = index.signatures[i]
-        fields = _evaluated(cs, view)
+        try:
+            fields = _evaluated(cs, view, timeout)
+        except TimeoutError:
+            if timed_out is not None and any(lit in text for lit in cs.literals):
+                timed_out.append(cs.signature.id)
+            continue
         if fields is not None:
             out.append((cs, fields))
     return out

@@ -77,8 +77,16 @@ def _healed_later(f: Finding, signals: Mapping[tuple[str, str], Seen]) -> Findin
     return f.model_copy(update={"recovery": recovery})
 
 
-def totals(sources: list[SourceStats], error_sets: dict[str, int], limit: int) -> Stats:
-    """Stats whose totals are the sums of the per-source figures."""
+def totals(
+    sources: list[SourceStats],
+    error_sets: dict[str, int],
+    limit: int,
+    timeouts: Mapping[str, int] | None = None,
+) -> Stats:
+    """Stats whose totals are the sums of the per-source figures.
+
+    ``timeouts`` counts the regex timeouts of each signature id.
+    """
     return Stats(
         lines_read=sum(s.lines_read for s in sources),
         records=sum(s.records for s in sources),
@@ -87,6 +95,8 @@ def totals(sources: list[SourceStats], error_sets: dict[str, int], limit: int) -
         unexplained_error_records=sum(s.unexplained_error_records for s in sources),
         error_signature_sets=dict(sorted(error_sets.items())),
         evidence_limit=limit,
+        regex_timeouts=sum(s.regex_timeouts for s in sources),
+        regex_timeouts_by_signature=dict(sorted((timeouts or {}).items())),
         sources=sources,
     )
 
@@ -99,6 +109,7 @@ def merge_reports(reports: Iterable[Report]) -> Report:
     limit = min(r.stats.evidence_limit for r in items)
     sources: dict[str, SourceStats] = {}
     error_sets: dict[str, int] = {}
+    timeouts: dict[str, int] = {}
     findings: dict[tuple[str, str], Finding] = {}
     for report in items:
         for src in report.stats.sources:
@@ -107,6 +118,8 @@ def merge_reports(reports: Iterable[Report]) -> Report:
             )
         for key, count in report.stats.error_signature_sets.items():
             error_sets[key] = error_sets.get(key, 0) + count
+        for key, count in report.stats.regex_timeouts_by_signature.items():
+            timeouts[key] = timeouts.get(key, 0) + count
         here = {(f.id, f.fingerprint) for f in report.findings}
         signals = _first_signals(report.findings)
         for k, f in findings.items():
@@ -120,7 +133,7 @@ def merge_reports(reports: Iterable[Report]) -> Report:
     merged = finalise(unexplained, list(sources))
     worst = max((f.severity for f in merged), key=SEVERITY_RANK.__getitem__, default=None)
     cap = min(r.stats.unknown_template_limit for r in items)
-    stats = totals(list(sources.values()), error_sets, limit).model_copy(
+    stats = totals(list(sources.values()), error_sets, limit, timeouts).model_copy(
         update={"unknown_template_limit": cap}
     )
     report = Report(findings=merged, stats=stats, max_severity=worst)

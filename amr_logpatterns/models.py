@@ -137,7 +137,11 @@ class Diagnosis(_Result):
 
 
 class SourceStats(_Result):
-    """What was read from one input."""
+    """What was read from one input.
+
+    ``regex_timeouts`` counts the times a signature was given up on a record
+    because a regex search ran past the time limit (that signature did not match it).
+    """
 
     source: str
     lines_read: int = 0
@@ -151,11 +155,16 @@ class SourceStats(_Result):
     error_records: int = 0
     unexplained_error_records: int = 0
     matches: int = 0
+    regex_timeouts: int = 0
     read_error: str | None = None
 
 
 class Stats(_Result):
-    """Totals over all inputs, and the figures of each."""
+    """Totals over all inputs, and the figures of each.
+
+    ``regex_timeouts_by_signature`` says which signatures ``regex_timeouts`` gave up,
+    and on how many records, so the pattern to fix is named.
+    """
 
     lines_read: int = 0
     records: int = 0
@@ -167,6 +176,8 @@ class Stats(_Result):
     unknown_templates_dropped: int = 0
     unknown_template_limit: int = 200
     evidence_limit: int = 5
+    regex_timeouts: int = 0
+    regex_timeouts_by_signature: dict[str, int] = Field(default_factory=dict)
     sources: list[SourceStats] = Field(default_factory=list)
 
 

@@ -201,7 +201,12 @@ _WORKER: Classifier | None = None
 
 
 def _init(
-    pack: Pack, engine: str, max_evidence: int, max_line_length: int, max_unknown: int
+    pack: Pack,
+    engine: str,
+    max_evidence: int,
+    max_line_length: int,
+    max_unknown: int,
+    regex_timeout: float | None,
 ) -> None:
     global _WORKER
     _WORKER = Classifier(
@@ -210,6 +215,7 @@ def _init(
         max_evidence=max_evidence,
         max_line_length=max_line_length,
         max_unknown_templates=max_unknown,
+        regex_timeout=regex_timeout,
     )
 
 
@@ -245,14 +251,20 @@ def _plan(paths: Iterable[str | Path], jobs: int) -> list[Piece] | None:
     return work if len(work) >= 2 else None
 
 
-def _pool(classifier: Classifier, jobs: int) -> ProcessPoolExecutor:
-    args = (
+def _worker_args(classifier: Classifier) -> tuple[Any, ...]:
+    """What ``_init`` needs to build, in a worker, a classifier that acts like this one."""
+    return (
         classifier.pack,
         classifier.engine,
         classifier.max_evidence,
         classifier.max_line_length,
         classifier.max_unknown_templates,
+        classifier.regex_timeout,
     )
+
+
+def _pool(classifier: Classifier, jobs: int) -> ProcessPoolExecutor:
+    args = _worker_args(classifier)
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=args)
 
 

@@ -6,10 +6,14 @@ position rather than a silently ignored rule.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 import regex
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from .regexsafety import RedosIssue, find_redos
 
 Severity = Literal["info", "warning", "error"]
 FieldType = Literal["str", "int", "float", "bool"]
@@ -36,6 +40,15 @@ def _compiles(pattern: str) -> str:
 
 
 Pattern = Annotated[str, AfterValidator(_compiles)]
+
+#: Where a value sits in a pack file, as the YAML spells it: ``("match", "any", 0, "message")``.
+Loc = tuple[str | int, ...]
+
+
+def _reason(text: str) -> str:
+    if not text.strip():
+        raise ValueError("say why the flagged regex is acceptable here (a non-empty reason)")
+    return text
 
 
 def _tap_range(spec: str) -> str:
@@ -103,6 +116,18 @@ class Condition(_Strict):
             )
         return self
 
+    def patterns(self, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+        """Every regex of the tree with where it sits, so a problem can point at its line."""
+        for key, value in (("message", self.message), ("text", self.text), ("raw", self.raw)):
+            if value is not None:
+                yield (*loc, key), value
+        for name, pattern in (self.fields or {}).items():
+            yield (*loc, "fields", name), pattern
+        nested = (("all", self.all_), ("any", self.any_), ("none", self.none))
+        for key, children in (*nested, ("optional", self.optional)):
+            for i, child in enumerate(children or ()):
+                yield from child.patterns((*loc, key, i))
+
 
 class MatchSpec(Condition):
     """A signature's top condition, with the literal keywords one of which a line must hold."""
@@ -149,7 +174,15 @@ class Benign(_Strict):
 
 
 class Signature(_Strict):
-    """A known log line: how to recognise it, what it means and how to fix what it shows."""
+    """A known log line: how to recognise it, what it means and how to fix what it shows.
+
+    ``overrides`` repeats the id of a signature from a pack loaded earlier (a
+    built-in one) to replace it; without it, reusing an id is an error.
+    ``overlaps`` names signatures expected to match some of the same lines, so
+    ``lint`` does not report those overlaps.
+    ``unsafe_regex_ok`` says why a regex ``find_redos`` flags is acceptable here;
+    without it such a regex is refused, since one hostile line could stall a run.
+    """
 
     id: Annotated[str, Field(pattern=_ID)]
     title: str
@@ -166,11 +199,49 @@ class Signature(_Strict):
     types: dict[str, FieldType] = Field(default_factory=dict)
     match: MatchSpec
     examples: Examples
+    overrides: str | None = None
+    overlaps: list[str] = Field(default_factory=list)
+    unsafe_regex_ok: Annotated[str, AfterValidator(_reason)] | None = None
 
     @property
     def owners(self) -> list[str]:
         """The components whose records this signature may describe."""
         return self.attribution if self.attribution is not None else [self.component]
+
+    def unsafe_regexes(self) -> list[tuple[Loc, str, RedosIssue]]:
+        """Each regex that can backtrack catastrophically: where, the pattern and the issue.
+
+        Listed whether or not ``unsafe_regex_ok`` accepts them, so ``lint`` can show both.
+        """
+        return [
+            (loc, pattern, issue)
+            for loc, pattern in self.match.patterns(("match",))
+            for issue in find_redos(pattern)
+        ]
+
+    @model_validator(mode="after")
+    def _safe_regexes(self) -> Signature:
+        if self.unsafe_regex_ok is not None:
+            return self
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError("unsafe_regex", "{message}", {"message": _redos(issue)}),
+                loc=loc,
+                input=pattern,
+            )
+            for loc, pattern, issue in self.unsafe_regexes()
+        ]
+        if errors:
+            # raised as a ValidationError so each problem keeps the path of its own regex
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+
+def _redos(issue: RedosIssue) -> str:
+    return (
+        f"regex can backtrack catastrophically {issue} (or set unsafe_regex_ok:"
+        " <why it is acceptable> on the signature)"
+    )
 
 
 class Rule(_Strict):
@@ -202,7 +273,7 @@ class Rule(_Strict):
 
 
 class DiagnosisSpec(_Strict):
-    """A root cause drawn from several findings."""
+    """A root cause drawn from several findings; ``overrides`` replaces one as for signatures."""
 
     id: Annotated[str, Field(pattern=_ID)]
     title: str
@@ -216,6 +287,7 @@ class DiagnosisSpec(_Strict):
     confidence: Literal["low", "medium", "high"] = "medium"
     stronger_when: Rule | None = None
     symptoms: list[str] = Field(default_factory=list)
+    overrides: str | None = None
 
 
 class Component(_Strict):

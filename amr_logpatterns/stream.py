@@ -26,6 +26,7 @@ class Tally:
 
     ``unknown`` collects the unknown records of a whole run, so the sources of
     one report share it (None: nobody asked, as when only matches stream out).
+    ``timeouts_by_signature`` names the signatures behind ``regex_timeouts``.
     """
 
     source: str
@@ -40,8 +41,10 @@ class Tally:
     error_records: int = 0
     unexplained_error_records: int = 0
     matches: int = 0
+    regex_timeouts: int = 0
     read_error: str | None = None
     error_sets: Counter[frozenset[str]] = field(default_factory=Counter)
+    timeouts_by_signature: Counter[str] = field(default_factory=Counter)
     line_offset: int = 0
     unknown: UnknownTally | None = None
 

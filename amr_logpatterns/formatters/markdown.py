@@ -58,6 +58,7 @@ from .story import (
     is_benign,
     moment,
     plural,
+    reading_sentence,
     record_at,
     recovery_sentence,
     report_coverage,
@@ -471,9 +472,8 @@ def _footer(report: Report) -> list[str]:
         parts = [*gate_story(report.gate), *set_aside(report.gate)]
         if parts:
             out += [f"Gate counts: {_escape(', '.join(parts))}.", ""]
-    s = report.stats
     out += [
-        f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches.",
+        _escape(reading_sentence(report)),
         "",
         _escape(capital(report_coverage(report))) + ".",
         "",

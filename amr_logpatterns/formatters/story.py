@@ -283,6 +283,20 @@ def coverage(stats: Stats, unknown_templates: int) -> str:
     )
 
 
+def reading_sentence(report: Report) -> str:
+    """What was read, with the lines cut at the length cap and the regex searches cut short."""
+    s = report.stats
+    text = f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches"
+    truncated = sum(src.truncated_lines for src in s.sources)
+    if truncated:
+        text += f"; {plural(truncated, 'line')} over the length cap (only its start matched)"
+    if s.regex_timeouts:
+        by = ", ".join(f"{k} x{v}" for k, v in sorted(s.regex_timeouts_by_signature.items()))
+        searches = plural(s.regex_timeouts, "regex search", "regex searches")
+        text += f"; {searches} hit the time limit ({by})"
+    return text + "."
+
+
 def report_coverage(report: Report) -> str:
     """The coverage line of a report."""
     return coverage(report.stats, len(report.unknown))

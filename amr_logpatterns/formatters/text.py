@@ -69,6 +69,7 @@ from .story import (
     is_benign,
     moment,
     plural,
+    reading_sentence,
     record_at,
     recovery_sentence,
     report_coverage,
@@ -417,7 +418,7 @@ def _footer(report: Report, options: Options) -> list[str]:
     s = report.stats
     out: list[str] = []
     for line in (
-        f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches.",
+        reading_sentence(report),
         capital(report_coverage(report)) + ".",
         tap_sentence(report.tap_version),
     ):
