@@ -446,7 +446,10 @@ def trace_condition(
     ]
     tests += [(f"fields.{key}", pattern, view.field(key)) for key, pattern in cond.fields]
     for key, pattern, value in tests:
-        m = None if value is None else pattern.search(value)
+        try:
+            m = None if value is None else pattern.search(value, timeout=DEFAULT_REGEX_TIMEOUT)
+        except TimeoutError:
+            m = None  # a trace must not hang on a hostile line either; it did not match in time
         step = Step(f"{path}.{key}", key, pattern.pattern, value, None if m is None else m[0])
         steps.append(step)
         if m is None:

@@ -948,7 +948,7 @@ def _explain_record(
 ) -> RecordExplanation:
     """Matches from the real matcher; near misses from the trace, closest first."""
     traces = [trace_signature(cs, record) for cs in classifier.signatures]
-    real = match_signatures(classifier.index, record)
+    real = match_signatures(classifier.index, record, timeout=classifier.regex_timeout)
     real_ids = [cs.signature.id for cs, _ in real]
     traced_ids = [t.signature.signature.id for t in traces if t.matched]
     if sorted(real_ids) != sorted(traced_ids):

@@ -142,3 +142,15 @@ def test_regex_time_limit_and_line_cap_through_the_command(tmp_path: Path) -> No
     code, _, err = run("scan", "--no-config", "--patterns", str(unsafe), str(log))
     assert code == 2 and "custom.hostile.yaml:" in err and "backtrack" in err
     assert run("scan", "--no-config", "--regex-timeout", "-1", str(log))[0] == 2
+
+
+def test_explain_line_does_not_hang_on_a_hostile_pattern(tmp_path: Path) -> None:
+    import time
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "custom.hostile.yaml").write_text(HOSTILE)
+    started = time.perf_counter()
+    code, out, _ = run("explain-line", "--no-config", "--patterns", str(pack), "a" * 40 + "!", "--signature", "custom.hostile")
+    assert time.perf_counter() - started < 20
+    assert code == 0 and "custom.hostile" in out
