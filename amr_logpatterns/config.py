@@ -117,6 +117,10 @@ def load_config(path: str | Path) -> LoadedConfig:
     name = str(path)
     p = Path(path)
     try:
+        if p.exists() and not p.is_file():
+            raise ConfigError(
+                [Problem(path=name, line=1, column=1, message="not a regular file")]
+            )
         size = p.stat().st_size
         if size > MAX_PACK_FILE_BYTES:
             raise ConfigError(

@@ -6,63 +6,67 @@ Special lines, the two lines before a stack frame (the record it belongs to),
 and whatever an open block still needs after them go through the exact
 pipeline, which keeps its state across the gaps. The result is the same Report
 the exact path gives.
+
+Memory stays bounded whatever the input: chunks come from ``ChunkReader``,
+which clips every line to what the exact path reads of it; a run of empty lines
+is counted in bulk; and a chunk of very many short lines is looked at a slice of
+at most ``_MAX_SLICE_LINES`` lines at a time.
 """
 
 from __future__ import annotations
 
-import gzip
+import bisect
+import codecs
 import re
-import zlib
 from collections.abc import Generator, Iterator
 from typing import IO
 
 from .prefilter import Engine
+from .reading import READ_ERRORS, ChunkReader
 from .records import LogRecord
 from .stream import RecordStream
 
+__all__ = ["CHUNK_BYTES", "READ_ERRORS", "FastScanner"]
+
 CHUNK_BYTES = 4 << 20
-READ_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
 _ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _ALNUM = re.compile(rb"[A-Za-z0-9]")
+_NOT_NEWLINE = re.compile(rb"[^\n]")
 _FRAME_LOOKBACK = 2
 _MAX_LOOKBACK_STEPS = 16
 _CARRY_LINES = _MAX_LOOKBACK_STEPS + 2
-
-
-def _read(source: IO[bytes], size: int) -> tuple[bytes, BaseException | None]:
-    """Read a chunk; when reading fails midway, salvage line by line what can still be read."""
-    start = source.tell() if source.seekable() else None
-    try:
-        return source.read(size), None
-    except READ_ERRORS as exc:
-        if start is None:
-            return b"", exc
-        error = exc
-    source.seek(start)
-    pieces: list[bytes] = []
-    try:
-        while line := source.readline():
-            pieces.append(line)
-    except READ_ERRORS:
-        pass
-    return b"".join(pieces), error
+#: Empty lines in a row counted in bulk: more than a frame's lookback can cross.
+_EMPTY_RUN = 32
+_EMPTY_RUN_BYTES = b"\n" * (_EMPTY_RUN + 1)
+#: At most this many lines go through stage 1 at once (each special line costs memory).
+_MAX_SLICE_LINES = 1 << 16
+_UTF8_WINDOW = 256
 
 
 def _invalid_utf8_offsets(buf: bytes) -> list[int]:
-    """Offsets of invalid UTF-8 sequences: one per bad line is enough."""
+    """Offsets of invalid UTF-8 sequences: one per bad line is enough.
+
+    Decodes growing windows of a view, so a buffer with a bad byte on every line
+    costs a few hundred bytes per bad line, not a copy of the rest of the buffer.
+    """
     offsets: list[int] = []
-    pos = 0
-    while True:
+    view = memoryview(buf)
+    pos, size, window = 0, len(buf), _UTF8_WINDOW
+    while pos < size:
+        end = min(size, pos + window)
         try:
-            buf[pos:].decode("utf-8")
-            return offsets
+            _, used = codecs.utf_8_decode(view[pos:end], "strict", end == size)
         except UnicodeDecodeError as exc:
             bad = pos + exc.start
             offsets.append(bad)
             nl = buf.find(b"\n", bad)
             if nl < 0:
-                return offsets
-            pos = nl + 1
+                break
+            pos, window = nl + 1, _UTF8_WINDOW
+            continue
+        pos += used
+        window = min(window * 2, 1 << 20)
+    return offsets
 
 
 def _long_line_offsets(buf: bytes, max_line_length: int) -> list[int]:
@@ -84,12 +88,16 @@ class FastScanner:
         stripped = b"\x1b" in buf
         view = _ANSI.sub(b"", buf) if stripped else buf
         plain, frames = self.engine.scan(view)
+        extra = _long_line_offsets(buf, self.max_line_length)
         if not buf.isascii():
-            plain += _offsets_in_view(buf, view, _invalid_utf8_offsets(buf))
-        plain += _offsets_in_view(buf, view, _long_line_offsets(buf, self.max_line_length))
+            extra += _invalid_utf8_offsets(buf)
+        starts = _line_starts(buf) if stripped else None
+        if starts is not None and extra:
+            plain += _offsets_in_view(starts, view, extra)
+        else:
+            plain += extra
         size = len(view)
         marks = sorted([(o, 0) for o in plain if o < size] + [(o, 1) for o in frames if o < size])
-        starts = _line_starts(buf) if stripped else None
         # a buffer's first line: patterns that look at the line before cannot see it
         out: list[tuple[int, int, int]] = [(0, 0, 0)]
         line = 0
@@ -104,39 +112,88 @@ class FastScanner:
     def run(
         self, source: IO[bytes], *, chunk_bytes: int = CHUNK_BYTES, first_line: int = 1
     ) -> Iterator[LogRecord]:
-        """Yield the records of every line that needs reading, and account for the rest."""
+        """Yield the records of every line that needs reading, and account for the rest.
+
+        A read that fails midway (a truncated gzip file) is raised once every line
+        read before it is accounted for.
+        """
         stream = self.stream
+        reader = ChunkReader(source, self.max_line_length, sniff_bom=first_line == 1)
         number = first_line - 1
         carry = b""
-        failure: BaseException | None = None
+        # a buffer is never copied whole: up to _CARRY_LINES long lines are carried, so
+        # a copy too many costs tens of megabytes; the unfinished last line stays in it
         while True:
-            data, failure = _read(source, chunk_bytes)
-            eof = not data or failure is not None
-            buf = carry + data if carry else data
-            if not buf:
-                break
-            if eof:
-                complete, carry = (buf if buf.endswith(b"\n") else buf + b"\n"), b""
-            else:
-                cut = buf.rfind(b"\n")
-                if cut < 0:
-                    carry = buf
-                    continue
-                complete, carry = buf[: cut + 1], buf[cut + 1 :]
-            total = complete.count(b"\n")
+            data = reader.read(chunk_bytes)
+            eof = reader.eof
+            buf, carry = (carry + data if carry else data), b""
+            del data
+            if reader.failure is not None:  # a line the failure cut short is not read
+                buf = buf[: buf.rfind(b"\n") + 1]
+            if eof and buf and not buf.endswith(b"\n"):
+                buf += b"\n"
+            end = buf.rfind(b"\n") + 1  # where the complete lines end
+            total = buf.count(b"\n")
             limit = total if eof else max(0, total - _CARRY_LINES)
-            if limit == 0 and not eof:
-                carry = complete + carry
+            if limit == 0:
+                if eof:
+                    break
+                carry = buf  # too few lines yet, or the rest of an overlong line
                 continue
-            limit_off = _nth_line_start(complete, limit, total)
-            yield from self._chunk(complete, number, limit)
+            limit_off = _nth_line_start(buf, end, limit, total)
+            yield from self._lines(buf, number, limit)
             number += limit
-            carry = complete[limit_off:] + carry
+            carry = buf[limit_off:]
+            del buf
             if eof:
                 break
-        if failure is not None:
-            raise failure
+        if reader.failure is not None:
+            raise reader.failure
         yield from stream.finish()
+
+    def _lines(self, buf: bytes, base: int, limit: int) -> Iterator[LogRecord]:
+        """Account for the first ``limit`` lines of ``buf`` (later ones only inform windows).
+
+        A run of at least ``_EMPTY_RUN`` empty lines is counted in bulk once its first
+        line went through the pipeline: an empty line after an empty one changes no
+        state, and no frame's lookback reaches across the run.
+        """
+        off, line = 0, 0
+        while line < limit:
+            found = buf.find(_EMPTY_RUN_BYTES, off)
+            if found < 0:
+                break
+            begin = found if found == off else found + 1  # ``off`` is a line start
+            run_line = line + buf.count(b"\n", off, begin)
+            if run_line >= limit:
+                break
+            after = _NOT_NEWLINE.search(buf, begin)
+            run_end = min(run_line + (after.start() if after else len(buf)) - begin, limit)
+            yield from self._bounded(buf[off:begin], base + line, run_line - line)
+            yield from self.stream.push(base + run_line + 1, b"")
+            _count_blank(self.stream, run_end - run_line - 1, base + run_end)
+            off, line = begin + run_end - run_line, run_end
+        if line < limit:
+            yield from self._bounded(buf[off:] if off else buf, base + line, limit - line)
+
+    def _bounded(self, buf: bytes, base: int, total: int) -> Iterator[LogRecord]:
+        """``_chunk`` over the first ``total`` lines of ``buf``, at most ``_MAX_SLICE_LINES``
+        lines (and the lines after them, for their windows) at a time."""
+        off = 0
+        while total > _MAX_SLICE_LINES:
+            span = max(1, (len(buf) - off) * _MAX_SLICE_LINES // total)
+            while True:
+                cut = buf.rfind(b"\n", off, off + span) + 1
+                if cut <= off:
+                    cut = buf.find(b"\n", off) + 1
+                count = buf.count(b"\n", off, cut)
+                if count <= _MAX_SLICE_LINES:
+                    break
+                span //= 2
+            yield from self._chunk(buf[off : _lines_after(buf, cut, _CARRY_LINES)], base, count)
+            off, base, total = cut, base + count, total - count
+        if total > 0:
+            yield from self._chunk(buf[off:] if off else buf, base, total)
 
     def _chunk(self, buf: bytes, base: int, total: int) -> Iterator[LogRecord]:
         """Account for the first ``total`` lines of ``buf``; later ones only inform windows."""
@@ -201,9 +258,10 @@ class FastScanner:
         return windows
 
 
-def _nth_line_start(buf: bytes, n: int, total: int) -> int:
-    """Offset of line ``n`` (0-based) of ``total``, walked back from the end (a few lines)."""
-    off = len(buf)
+def _nth_line_start(buf: bytes, end: int, n: int, total: int) -> int:
+    """Offset of line ``n`` (0-based) of the ``total`` lines ending at ``end``, walked back
+    from there (a few lines)."""
+    off = end
     for _ in range(total - n):
         off = buf.rfind(b"\n", 0, off - 1) + 1
     return off
@@ -214,15 +272,29 @@ def _line_starts(buf: bytes) -> list[int]:
     return [0] + [m.end() for m in re.finditer(b"\n", buf)]
 
 
-def _offsets_in_view(buf: bytes, view: bytes, offsets: list[int]) -> list[int]:
-    """Map offsets in ``buf`` to the same lines in ``view`` (ANSI codes removed)."""
-    if view is buf or not offsets:
-        return offsets
-    out = []
-    for offset in offsets:
-        line = buf.count(b"\n", 0, offset)
-        pos = 0
-        for _ in range(line):
-            pos = view.find(b"\n", pos) + 1
-        out.append(pos)
-    return out
+def _offsets_in_view(starts: list[int], view: bytes, offsets: list[int]) -> list[int]:
+    """Map offsets in a buffer (its line ``starts``) to the same lines' starts in ``view``
+    (the buffer with ANSI codes removed)."""
+    view_starts = _line_starts(view)
+    return [view_starts[bisect.bisect_right(starts, o) - 1] for o in offsets]
+
+
+def _lines_after(buf: bytes, off: int, count: int) -> int:
+    """The offset just past ``count`` more lines from ``off`` (or the end of ``buf``)."""
+    for _ in range(count):
+        nl = buf.find(b"\n", off)
+        if nl < 0:
+            return len(buf)
+        off = nl + 1
+    return off
+
+
+def _count_blank(stream: RecordStream, count: int, last_number: int) -> None:
+    """Account for ``count`` empty lines after an empty one, ending at ``last_number``.
+
+    What ``RecordStream.push`` would do with each: it counts a blank line, nothing more.
+    """
+    if count > 0:
+        tally = stream.tally
+        tally.blank_lines += count
+        tally.lines_read = max(tally.lines_read, last_number)

@@ -160,6 +160,9 @@ class YamlReader:
             problem = getattr(exc, "problem", None) or str(exc)
             self.problem(mark, f"invalid YAML: {problem}")
             return None
+        except RecursionError:
+            self.problem(None, "the YAML nests too deeply to read")
+            return None
         finally:
             loader.dispose()
 
@@ -659,7 +662,10 @@ def _pack_key(roots: Sequence[Path], disabled: Sequence[Disable]) -> str | None:
                 return None
             digest.update(b"root\0" + str(root).encode() + b"\0")
             for path in listed[0]:
-                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+                size = path.stat().st_size
+                # an oversized file is refused by the loader: never read it whole to hash it
+                body = path.read_bytes() if size <= MAX_PACK_FILE_BYTES else b"size=%d" % size
+                digest.update(str(path).encode() + b"\0" + body + b"\0")
     except OSError:
         return None
     digest.update(b"disabled\0" + "\0".join(sorted({d.id for d in disabled})).encode())

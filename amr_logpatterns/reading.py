@@ -1,17 +1,27 @@
 """Turn whatever a user hands us into clean physical lines.
 
-Decodes bytes safely (UTF-8 with replacement, BOMs), strips CR and ANSI colour,
-and hands each line to the wrapper stage. Nothing is dropped: every physical
-line comes out as a ``Line`` of kind text, blank or skipped.
+Decodes bytes safely (UTF-8 with replacement, UTF-16 with a BOM, the UTF-8
+BOM), strips CR and ANSI colour, and hands each line to the wrapper stage.
+Nothing is dropped: every physical line comes out as a ``Line`` of kind text,
+blank or skipped.
+
+A line longer than ``max_line_length`` (bytes for bytes input, characters for
+text) is read on its first ``max_line_length`` units and marked truncated; the
+rest of it is never held in memory: streams are read in bounded chunks and
+every line is clipped (``LineClipper``) before it is split off. Clipping a line
+to ``clip_length(max_line_length)`` units changes nothing ``LineReader`` makes
+of it, so the exact path and the fast path agree on any input.
 """
 
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import IO
+from typing import IO, TypeVar
 
 from .records import Line
 from .wrappers import PasteState, peel
@@ -19,53 +29,269 @@ from .wrappers import PasteState, peel
 Source = str | bytes | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
 
 DEFAULT_MAX_LINE_LENGTH = 1 << 20
+#: The bytes a stream is read in by the exact path.
+READ_BYTES = 1 << 20
+#: What reading a damaged or vanishing input raises; the input's report says where it stopped.
+READ_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
 
 _UTF8_BOM = "\ufeff"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+#: Items at least this long are split lazily, so a huge input is never copied into a list.
+_LAZY_SPLIT = 1 << 16
+
+AnyStr = TypeVar("AnyStr", str, bytes)
 
 
-def _split_chunk(chunk: str | bytes) -> Iterator[str | bytes]:
+def clip_length(max_line_length: int) -> int:
+    """How much of a line a reader must keep so ``cut_line`` still decides as on the whole line.
+
+    One unit more for a trailing CR (not counted), one more to see the line is longer.
+    """
+    return max_line_length + 2
+
+
+def _whole_utf8(head: bytes) -> bytes:
+    """``head`` without a UTF-8 sequence that its end cut in two: a cut is no decode error."""
+    for back in range(1, min(4, len(head)) + 1):
+        byte = head[-back]
+        if byte < 0x80:
+            return head
+        if byte >= 0xC0:
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return head[:-back] if need > back else head
+    return head
+
+
+def cut_line(item: str | bytes, max_line_length: int) -> tuple[str | bytes, bool]:
+    """The part of a physical line that is read, and whether the line was cut.
+
+    A line is cut when it is longer than ``max_line_length`` without one trailing
+    CR; it then keeps its first ``max_line_length`` units (bytes: never half a
+    character). The result depends only on the first ``clip_length`` units.
+    """
+    size = len(item)
+    if size <= max_line_length:
+        return item, False
+    if size == max_line_length + 1 and item[-1:] in ("\r", b"\r"):
+        return item, False
+    head = item[:max_line_length]
+    if isinstance(head, bytes):
+        return _whole_utf8(head), True
+    return head, True
+
+
+class LineClipper:
+    """Cuts every line of a byte stream to its first ``keep`` bytes, one chunk at a time.
+
+    The column carries over from chunk to chunk, so a line of any length costs
+    at most ``keep`` bytes of memory. A chunk without a long line is returned as is.
+    """
+
+    def __init__(self, keep: int) -> None:
+        self.keep = max(2, keep)
+        self.column = 0
+
+    def __call__(self, data: bytes) -> bytes:
+        keep, size = self.keep, len(data)
+        if not size:
+            return data
+        first = data.find(b"\n")
+        head_end = size if first < 0 else first
+        drops: list[tuple[int, int]] = []
+        if self.column + head_end > keep:
+            drops.append((max(0, keep - self.column), head_end))
+        if first < 0:
+            self.column += size
+        else:
+            self.column = size - data.rfind(b"\n") - 1
+            # a line longer than keep holds a newline-free window of keep // 2 bytes
+            # aligned to the step: only those windows need a closer look
+            step = keep // 2
+            done = first + 1
+            for start in range(first + 1, size, step):
+                if start < done or data.find(b"\n", start, start + step) >= 0:
+                    continue
+                begin = data.rfind(b"\n", 0, start) + 1
+                end = data.find(b"\n", start)
+                done = size if end < 0 else end
+                if done - begin > keep:
+                    drops.append((begin + keep, done))
+        if not drops:
+            return data
+        parts: list[bytes] = []
+        pos = 0
+        for begin, end in drops:
+            parts.append(data[pos:begin])
+            pos = end
+        parts.append(data[pos:])
+        return b"".join(parts)
+
+
+def _salvaging_read(
+    source: IO[bytes], size: int, *, block: bool = True
+) -> tuple[bytes, BaseException | None]:
+    """Read a chunk; when reading fails midway, salvage line by line what can still be read.
+
+    ``block=False`` returns what the stream has ready (``read1``), so a pipe's lines
+    come out as they arrive.
+    """
+    start = source.tell() if source.seekable() else None
+    read = getattr(source, "read1", source.read) if not block else source.read
+    try:
+        data: bytes = read(size)
+        return data, None
+    except READ_ERRORS as exc:
+        if start is None:
+            return b"", exc
+        error = exc
+    source.seek(start)
+    pieces: list[bytes] = []
+    try:
+        while line := source.readline(size):
+            pieces.append(line)
+    except READ_ERRORS:
+        pass
+    return b"".join(pieces), error
+
+
+class ChunkReader:
+    """A binary stream in chunks of UTF-8 bytes, every line clipped, for line splitting.
+
+    A stream that starts with a UTF-16 BOM is transcoded (only when ``sniff_bom``:
+    a piece cut from the middle of a file has no BOM of its own). A chunk may be
+    empty while the rest of an overlong line is discarded; ``eof`` says when the
+    stream ended, and ``failure`` why it ended early (a truncated gzip file: its
+    readers drop the line the failure cut short, so every path stops at the same line).
+    ``block=False`` takes what the stream has ready instead of waiting for a full chunk.
+    """
+
+    def __init__(
+        self,
+        source: IO[bytes],
+        max_line_length: int,
+        *,
+        sniff_bom: bool = True,
+        block: bool = True,
+    ) -> None:
+        self.source = source
+        self.clipper = LineClipper(clip_length(max_line_length))
+        self.sniff_bom = sniff_bom
+        self.block = block
+        self.eof = False
+        self.failure: BaseException | None = None
+        self._decoder: codecs.IncrementalDecoder | None = None
+
+    def read(self, size: int) -> bytes:
+        """The next chunk of about ``size`` stored bytes, clipped."""
+        raw, self.failure = _salvaging_read(self.source, size, block=self.block)
+        if self.sniff_bom:
+            self.sniff_bom = False
+            while 0 < len(raw) < 2 and self.failure is None:  # a pipe that gave one byte
+                more, self.failure = _salvaging_read(self.source, size, block=self.block)
+                if not more:
+                    break
+                raw += more
+            if raw.startswith(_UTF16_BOMS):
+                self._decoder = codecs.getincrementaldecoder("utf-16")("replace")
+        self.eof = not raw or self.failure is not None
+        if self._decoder is not None:
+            raw = self._decoder.decode(raw, self.eof).encode("utf-8")
+        return self.clipper(raw)
+
+
+def _split_chunk(chunk: AnyStr) -> Iterator[AnyStr]:
     """Split one item into physical lines; an item may hold several or end in one."""
-    if isinstance(chunk, bytes):
-        if b"\n" not in chunk:
-            yield chunk
-            return
-        parts = chunk.split(b"\n")
-        if parts[-1] == b"":
+    newline = "\n" if isinstance(chunk, str) else b"\n"
+    if newline not in chunk:
+        yield chunk
+        return
+    if len(chunk) < _LAZY_SPLIT:
+        parts = chunk.split(newline)
+        if not parts[-1]:
             parts.pop()
         yield from parts
         return
-    if "\n" not in chunk:
-        yield chunk
-        return
-    text_parts = chunk.split("\n")
-    if text_parts[-1] == "":
-        text_parts.pop()
-    yield from text_parts
+    find = chunk.find
+    pos, size = 0, len(chunk)
+    while pos < size:
+        end = find(newline, pos)
+        if end < 0:
+            yield chunk[pos:]
+            return
+        yield chunk[pos:end]
+        pos = end + 1
 
 
-def _utf16_text(data: bytes) -> str | None:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    return None
+def _text_stream_lines(stream: IO[str], keep: int) -> Iterator[str]:
+    """The lines of a text stream, each read on its first ``keep`` characters at most."""
+    readline = stream.readline
+    while line := readline(keep):
+        if line.endswith("\n"):
+            yield line[:-1]
+            continue
+        if len(line) >= keep:  # an overlong line: discard its rest
+            while (rest := readline(keep)) and not rest.endswith("\n"):
+                pass
+        yield line
 
 
-def physical_lines(source: Source) -> Iterator[str | bytes]:
-    """Yield the physical lines of ``source`` without their line endings."""
+def _byte_stream_lines(
+    stream: IO[bytes], max_line_length: int, *, sniff_bom: bool
+) -> Iterator[bytes]:
+    """The lines of a binary stream, read in bounded chunks as they arrive (``ChunkReader``)."""
+    reader = ChunkReader(stream, max_line_length, sniff_bom=sniff_bom, block=False)
+    carry = b""
+    while True:
+        data = reader.read(READ_BYTES)
+        if carry:
+            data, carry = carry + data, b""
+        if reader.eof:
+            if reader.failure is not None:  # a line the failure cut short is not read
+                data = data[: data.rfind(b"\n") + 1]
+            if data:
+                yield from _split_chunk(data)
+            break
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            carry = data
+            continue
+        yield from _split_chunk(data[: cut + 1])
+        carry = data[cut + 1 :]
+    if reader.failure is not None:
+        raise reader.failure
+
+
+def physical_lines(
+    source: Source,
+    *,
+    max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+    sniff_bom: bool = True,
+) -> Iterator[str | bytes]:
+    """Yield the physical lines of ``source`` without their line endings.
+
+    Streams are read in bounded pieces, each line clipped to what
+    ``LineReader(max_line_length=...)`` reads of it. ``sniff_bom`` (a stream's or
+    bytes' start may be a UTF-16 BOM) is off for a piece that starts mid-file.
+    """
     if isinstance(source, str):
         if source:
             yield from _split_chunk(source)
         return
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        text = _utf16_text(data)
+        if sniff_bom and data.startswith(_UTF16_BOMS):
+            data = data.decode("utf-16", errors="replace").encode("utf-8")
         if data:
-            yield from _split_chunk(text if text is not None else data)
+            yield from _split_chunk(data)
         return
-    if isinstance(source, io.TextIOBase) or hasattr(source, "readline"):
-        for item in source:  # file objects split on newlines themselves
-            yield from _split_chunk(item)
+    keep = clip_length(max_line_length)
+    if isinstance(source, io.TextIOBase):
+        yield from _text_stream_lines(source, keep)  # type: ignore[arg-type]
         return
-    for item in source:
+    if isinstance(source, io.IOBase):
+        yield from _byte_stream_lines(source, max_line_length, sniff_bom=sniff_bom)  # type: ignore[arg-type]
+        return
+    for item in source:  # any other iterable, file-like objects too: they yield lines
         if isinstance(item, (bytes, bytearray)):
             yield from _split_chunk(bytes(item))
         elif isinstance(item, str):
@@ -102,14 +328,14 @@ class LineReader:
 
     def push(self, number: int, item: str | bytes) -> list[Line]:
         """Take physical line ``number``; return the lines that are complete now."""
+        if not item and self.state.partial is None:
+            return [Line(number=number, text="", kind="blank")]  # what ``peel`` makes of it
+        item, truncated = cut_line(item, self.max_line_length)
         text, decode_error = _decode(item)
         if number == 1 and text.startswith(_UTF8_BOM):
             text = text[1:]
         if text.endswith("\r"):
             text = text.rstrip("\r")
-        truncated = len(text) > self.max_line_length
-        if truncated:
-            text = text[: self.max_line_length]
         has_nul = "\x00" in text
         if has_nul:
             text = text.replace("\x00", "\ufffd")
@@ -139,6 +365,7 @@ def read_lines(
     ``context`` is what the source's name already tells (a node log's pod and namespace).
     """
     reader = LineReader(max_line_length=max_line_length, context=context)
-    for number, item in enumerate(physical_lines(source), 1):
+    lines = physical_lines(source, max_line_length=max_line_length)
+    for number, item in enumerate(lines, 1):
         yield from reader.push(number, item)
     yield from reader.flush()

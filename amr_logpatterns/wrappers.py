@@ -273,7 +273,7 @@ def _docker_json(text: str, context: dict[str, str]) -> tuple[str, str] | None:
     """Docker's json-file and Fluent Bit records: ``{"log": "...", "stream": ..., "time": ...}``."""
     try:
         obj, end = _DECODER.raw_decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON is not a Docker record
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("log"), str) or text[end:].strip():
         return None

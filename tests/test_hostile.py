@@ -12,6 +12,7 @@ file that needs the fix; such a test passes (XPASS in the summary) once it is fi
 from __future__ import annotations
 
 import builtins
+import gzip
 import io
 import json
 import os
@@ -41,7 +42,7 @@ BIG = (1 << 30) if FULL else (200 << 20)
 MAX_RSS_MB = 150
 #: A line that a signature recognises (observer.unsupported-protocol-scheme).
 SCHEME_ERROR = (
-    b'2024-09-03T14:22:05Z\tERROR\thttpclient\terror sending request to AMR CloudEvent Handler\t'
+    b"2024-09-03T14:22:05Z\tERROR\thttpclient\terror sending request to AMR CloudEvent Handler\t"
     b'{"error": "Post \\"amr-cloudevent-handler.tap.example\\": unsupported protocol scheme \\"\\""}'
 )
 
@@ -176,7 +177,7 @@ def test_truncated_gzip_names_the_file_and_the_line_where_reading_stopped() -> N
     path = HOSTILE / "truncated.log.gz"
     readable = zlib.decompressobj(wbits=31).decompress(path.read_bytes())
     complete = readable.count(b"\n")
-    assert 0 < complete and not readable.endswith(b"\n"), "the fixture must stop mid-line"
+    assert complete > 0 and not readable.endswith(b"\n"), "the fixture must stop mid-line"
     for engine in ("auto", "exact"):
         run = run_cli("scan", "--format", "json", "--jobs", "1", "--engine", engine, str(path))
         assert run.returncode == 2
@@ -186,6 +187,24 @@ def test_truncated_gzip_names_the_file_and_the_line_where_reading_stopped() -> N
         source = run.source()
         assert source["lines_read"] == complete and source["read_error"]
         assert "observer.unsupported-protocol-scheme" in {f["id"] for f in run.report()["findings"]}
+
+
+@pytest.mark.parametrize("keep", [0.2, 0.45, 0.6, 0.75, 0.9])
+def test_a_gzip_file_cut_anywhere_stops_at_the_same_line_on_every_path(
+    tmp_path: Path, keep: float
+) -> None:
+    body = (ROOT / "examples" / "logs" / "observer-cri-node.log").read_bytes()
+    packed = gzip.compress(body, mtime=0)
+    path = tmp_path / "cut.log.gz"
+    path.write_bytes(packed[: int(len(packed) * keep)])
+    readable = zlib.decompressobj(wbits=31).decompress(path.read_bytes())
+    exact = Classifier(engine="exact").classify_file(path)
+    (src,) = exact.stats.sources
+    assert src.lines_read == readable.count(b"\n")
+    assert src.read_error and f"reading stopped after line {src.lines_read}:" in src.read_error
+    for chunk in (100, 4096, 1 << 20):
+        fast = Classifier(fast_path_min_bytes=0, chunk_bytes=chunk)
+        assert fast.classify_file(path) == exact
 
 
 # --- paths that are not readable log files -------------------------------------------------
@@ -360,7 +379,7 @@ def _classify_in_child(line: str, timeout: float) -> subprocess.CompletedProcess
 )
 def test_a_long_structured_klog_line_is_read_in_linear_time() -> None:
     line = 'I0501 10:00:01.000123       1 reflector.go:351] "Watch close" ' + "a" * (256 << 10)
-    done = _classify_in_child(line, timeout=10)
+    done = _classify_in_child(line, timeout=4)
     assert done is not None and done.returncode == 0
 
 
@@ -369,16 +388,10 @@ def test_a_long_structured_klog_line_is_read_in_linear_time() -> None:
     strict=False,
 )
 def test_a_long_dotted_line_is_read_in_linear_time() -> None:
-    done = _classify_in_child("a." * (128 << 10), timeout=10)
+    done = _classify_in_child("a." * (128 << 10), timeout=4)
     assert done is not None and done.returncode == 0
 
 
-@pytest.mark.xfail(
-    reason="decoders/zap_json.py and wrappers._docker_json catch ValueError only: "
-    "deeply nested JSON raises RecursionError",
-    raises=RecursionError,
-    strict=False,
-)
 @pytest.mark.parametrize(
     "line",
     [

@@ -38,7 +38,7 @@ def decode(text: str) -> Decoded | None:
         return None
     try:
         obj, end = _DECODER.raw_decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested JSON is not a zap record
         return None
     if not isinstance(obj, dict):
         return None
