@@ -11,7 +11,9 @@ _KLOG = re.compile(
     r"(?P<caller>[^\s\]]+:\d+)\] ?(?P<msg>.*)$"
 )
 _QUOTED_MSG = re.compile(r'^"(?P<msg>(?:[^"\\]|\\.)*)"(?P<kv>(?: .*)?)$')
-_KV = re.compile(r'(?P<key>[\w.\-]+)=(?P<value>"(?:[^"\\]|\\.)*"|\S+)')
+#: A key starts where a token starts: without the lookbehind, a long token with no ``=``
+#: would be rescanned from every one of its characters (quadratic).
+_KV = re.compile(r'(?<![\w.\-])(?P<key>[\w.\-]+)=(?P<value>"(?:[^"\\]|\\.)*"|\S+)')
 
 
 def _unquote(value: str) -> str:

@@ -53,8 +53,15 @@ CE_LINE = re.compile(
 )
 
 
+#: No Go function line is longer; the length check keeps FUNC_FRAME, whose two dotted
+#: runs can split a long ``a.a.a...`` line in many ways, from going quadratic.
+MAX_FRAME_CHARS = 4096
+
+
 def is_func_frame(text: str) -> bool:
     """A Go stack frame's function line (``pkg.(*T).Method``), ``created by`` included."""
+    if len(text) > MAX_FRAME_CHARS:
+        return False
     return bool(FUNC_FRAME.match(text)) and " " not in text.replace("created by ", "", 1)
 
 
