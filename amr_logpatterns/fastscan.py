@@ -31,6 +31,9 @@ __all__ = ["CHUNK_BYTES", "READ_ERRORS", "FastScanner"]
 CHUNK_BYTES = 4 << 20
 _ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _ALNUM = re.compile(rb"[A-Za-z0-9]")
+#: What may make a line a paste marker (a command, fence, elision or tail header): such a
+#: line is no record, so a frame's lookback passes it (a superset of ``wrappers``' markers)
+_MARKER = re.compile(rb"(?m)kubectl|kctrl|tanzu|stern|(?:^|[\s$#%>])oc\s|==> |```|~~~|(?i:snip)")
 _NOT_NEWLINE = re.compile(rb"[^\n]")
 _FRAME_LOOKBACK = 2
 _MAX_LOOKBACK_STEPS = 16
@@ -38,6 +41,8 @@ _CARRY_LINES = _MAX_LOOKBACK_STEPS + 2
 #: Empty lines in a row counted in bulk: more than a frame's lookback can cross.
 _EMPTY_RUN = 32
 _EMPTY_RUN_BYTES = b"\n" * (_EMPTY_RUN + 1)
+#: Runs are looked for only in buffers whose lines average fewer bytes than this.
+_DENSE_BYTES = 32
 #: At most this many lines go through stage 1 at once (each special line costs memory).
 _MAX_SLICE_LINES = 1 << 16
 _UTF8_WINDOW = 256
@@ -156,10 +161,12 @@ class FastScanner:
 
         A run of at least ``_EMPTY_RUN`` empty lines is counted in bulk once its first
         line went through the pipeline: an empty line after an empty one changes no
-        state, and no frame's lookback reaches across the run.
+        state, and no frame's lookback reaches across the run. Runs are looked for
+        only in buffers of short lines, so an ordinary log pays nothing for it.
         """
         off, line = 0, 0
-        while line < limit:
+        dense = len(buf) <= _DENSE_BYTES * limit  # long lines on average: no run worth it
+        while dense and line < limit:
             found = buf.find(_EMPTY_RUN_BYTES, off)
             if found < 0:
                 break
@@ -173,8 +180,10 @@ class FastScanner:
             yield from self.stream.push(base + run_line + 1, b"")
             _count_blank(self.stream, run_end - run_line - 1, base + run_end)
             off, line = begin + run_end - run_line, run_end
-        if line < limit:
-            yield from self._bounded(buf[off:] if off else buf, base + line, limit - line)
+        if off == 0:
+            yield from self._bounded(buf, base, limit)
+        elif line < limit:
+            yield from self._bounded(buf[off:], base + line, limit - line)
 
     def _bounded(self, buf: bytes, base: int, total: int) -> Iterator[LogRecord]:
         """``_chunk`` over the first ``total`` lines of ``buf``, at most ``_MAX_SLICE_LINES``
@@ -246,7 +255,8 @@ class FastScanner:
                 while needed and start > 0 and steps < _MAX_LOOKBACK_STEPS:
                     prev = buf.rfind(b"\n", 0, off - 1) + 1
                     start, off, steps = start - 1, prev, steps + 1
-                    if _ALNUM.search(buf, prev, buf.find(b"\n", prev)):
+                    stop = buf.find(b"\n", prev)
+                    if _ALNUM.search(buf, prev, stop) and not _MARKER.search(buf, prev, stop):
                         needed -= 1
             end = line
             while windows and start <= windows[-1][2] + 1:

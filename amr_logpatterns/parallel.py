@@ -30,7 +30,7 @@ from .prefilter import (
     literal_pattern,
     make_engine,
 )
-from .reading import LineReader
+from .reading import DEFAULT_MAX_LINE_LENGTH, LineReader, clip_length
 from .wrappers import PasteState
 
 MIN_PIECE_BYTES = 16 << 20
@@ -50,7 +50,8 @@ class Piece:
 
 
 class _File:
-    """Positional reads of a file, so planning the cuts never maps the file into memory."""
+    """Positional reads of a file, so planning the cuts never maps the file into memory,
+    nor holds a long line whole."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
@@ -59,15 +60,17 @@ class _File:
     def read(self, start: int, end: int) -> bytes:
         return os.pread(self.fd, max(0, min(end, self.size) - start), start)
 
-    def line_start(self, pos: int) -> int:
-        """Where the line holding byte ``pos`` starts."""
-        while pos > 0:
-            lo = max(0, pos - 65536)
+    def line_start(self, pos: int, within: int) -> int | None:
+        """Where the line holding byte ``pos`` starts, if that is at most ``within``
+        bytes back (None: a longer line)."""
+        lowest = max(0, pos - within)
+        while pos > lowest:
+            lo = max(lowest, pos - 65536)
             nl = self.read(lo, pos).rfind(b"\n")
             if nl >= 0:
                 return lo + nl + 1
             pos = lo
-        return 0
+        return 0 if pos == 0 else None
 
     def line_end(self, pos: int) -> int:
         """Just past the newline that ends the line holding byte ``pos`` (or the end)."""
@@ -79,18 +82,42 @@ class _File:
             pos += len(block)
         return self.size
 
-    def chunks(self, start: int, end: int, step: int = 8 << 20) -> Iterator[tuple[int, bytes]]:
-        """Line-aligned chunks of ``[start, end)`` with their offsets."""
+    def blocks(self, start: int, end: int, step: int = 8 << 20) -> Iterator[bytes]:
+        """``[start, end)`` in blocks of at most ``step`` bytes, cut anywhere."""
+        for pos in range(start, end, step):
+            yield self.read(pos, min(end, pos + step))
+
+    def clipped_chunks(
+        self, start: int, end: int, keep: int, step: int = 8 << 20
+    ) -> Iterator[tuple[int, bytes]]:
+        """Chunks of whole lines of ``[start, end)`` with their offsets; a line longer
+        than ``step`` comes alone and only its first ``keep`` bytes, as a reader keeps it."""
+        step = max(step, keep + 1)
         while start < end:
-            stop = min(end, self.line_end(min(start + step, end) - 1))
-            yield start, self.read(start, stop)
-            start = stop
+            block = self.read(start, min(end, start + step))
+            nl = block.rfind(b"\n")
+            if nl >= 0:
+                yield start, block[: nl + 1]
+                start += nl + 1
+            elif start + len(block) >= end:  # the last line, with no newline
+                yield start, block[:keep]
+                start = end
+            else:
+                yield start, block[:keep]
+                start = min(end, self.line_end(start + len(block)))
 
 
 def _clean_cut(data: _File, nominal: int, boundary: Engine) -> int | None:
-    """A line start near ``nominal`` with no special line close before or after it."""
-    begin = data.line_start(max(0, nominal - 64 * 1024))
-    window = data.read(begin, nominal + _SEARCH_BYTES)
+    """A line start near ``nominal`` with no special line close before or after it.
+
+    The window starts at a line start up to 64 KiB before ``nominal``, or just after
+    the long line that holds that point, so it never holds more than about a MiB.
+    """
+    back = max(0, nominal - 64 * 1024)
+    begin = data.line_start(back, _SEARCH_BYTES)
+    if begin is None:
+        begin = data.line_end(back)
+    window = data.read(begin, max(begin, nominal) + _SEARCH_BYTES)
     cut = window.rfind(b"\n")
     if cut < 0:
         return None
@@ -116,11 +143,12 @@ def _nth_start(buf: bytes, line: int) -> int:
     return pos
 
 
-def _states_at(data: _File, cuts: list[int]) -> list[PasteState]:
+def _states_at(data: _File, cuts: list[int], max_line_length: int) -> list[PasteState]:
     """The paste state at each cut: the context lines before it, replayed in one pass."""
     finder = make_engine(best_literal_engine(), [literal_pattern(t) for t in CONTEXT_LITERALS])
     lines: dict[int, bytes] = {}
-    for start, chunk in data.chunks(0, max(cuts, default=0)):
+    keep = clip_length(max_line_length)
+    for start, chunk in data.clipped_chunks(0, max(cuts, default=0), keep):
         # a leading newline lets the line-start literals see the chunk's first line
         for offset in finder.scan(b"\n" + chunk)[0]:
             offset = max(0, offset - 1)
@@ -129,7 +157,7 @@ def _states_at(data: _File, cuts: list[int]) -> list[PasteState]:
             begin = chunk.rfind(b"\n", 0, offset) + 1
             end = chunk.find(b"\n", offset)
             lines[start + begin] = chunk[begin : end if end >= 0 else len(chunk)]
-    reader = LineReader()
+    reader = LineReader(max_line_length=max_line_length)
     states = []
     replayed = iter(sorted(lines.items()))
     pending = next(replayed, None)
@@ -146,7 +174,7 @@ def _states_at(data: _File, cuts: list[int]) -> list[PasteState]:
 
 def _count_lines(data: _File, start: int, end: int) -> int:
     """Newlines in a range, read in chunks so memory stays small."""
-    return sum(chunk.count(b"\n") for _, chunk in data.chunks(start, end))
+    return sum(block.count(b"\n") for block in data.blocks(start, end))
 
 
 class _Range(io.RawIOBase):
@@ -171,8 +199,9 @@ class _Range(io.RawIOBase):
         super().close()
 
 
-def pieces(path: str, jobs: int) -> list[Piece]:
-    """Cut a file into up to ``jobs`` clean, line-aligned pieces."""
+def pieces(path: str, jobs: int, max_line_length: int = DEFAULT_MAX_LINE_LENGTH) -> list[Piece]:
+    """Cut a file into up to ``jobs`` clean, line-aligned pieces (``max_line_length``:
+    the workers' cap, which the paste state at each cut is replayed with)."""
     size = os.path.getsize(path)
     whole = [Piece(path, 0, size, Part(1, PasteState()))]
     if jobs < 2 or size < 2 * MIN_PIECE_BYTES:
@@ -188,7 +217,7 @@ def pieces(path: str, jobs: int) -> list[Piece]:
             if cut is not None and (not cuts or cut > cuts[-1]) and cut < size:
                 cuts.append(cut)
         bounds = [0, *cuts, size]
-        states = [PasteState(), *_states_at(data, cuts)]
+        states = [PasteState(), *_states_at(data, cuts, max_line_length)]
         out = []
         line = 1
         for (a, b), state in zip(itertools.pairwise(bounds), states, strict=True):
@@ -242,12 +271,14 @@ def _scan_piece(piece: Piece) -> str:
         return "".join(format_match(m) + "\n" for m in matches)
 
 
-def _plan(paths: Iterable[str | Path], jobs: int) -> list[Piece] | None:
+def _plan(
+    paths: Iterable[str | Path], jobs: int, max_line_length: int
+) -> list[Piece] | None:
     """The pieces for the workers, or None when one process is the better choice."""
     names = [str(p) for p in paths]
     if jobs < 2 or sum(os.path.getsize(n) for n in names) < 2 * MIN_PIECE_BYTES:
         return None
-    work = [piece for name in names for piece in pieces(name, jobs)]
+    work = [piece for name in names for piece in pieces(name, jobs, max_line_length)]
     return work if len(work) >= 2 else None
 
 
@@ -281,7 +312,7 @@ def classify_parallel(
     file, after a run in one process), so a progress bar can follow the workers.
     """
     names = [str(p) for p in paths]
-    work = _plan(names, jobs)
+    work = _plan(names, jobs, classifier.max_line_length)
     if work is None:
         report = classifier.classify_files(names)
         if on_progress is not None:
@@ -302,7 +333,7 @@ def classify_parallel(
 def scan_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs: int) -> Iterator[str]:
     """The jsonl lines of every match, in input order, found by ``jobs`` worker processes."""
     names = [str(p) for p in paths]
-    work = _plan(names, jobs)
+    work = _plan(names, jobs, classifier.max_line_length)
     if work is None:
         from .formatters.json_report import format_match
 

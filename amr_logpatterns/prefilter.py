@@ -189,21 +189,24 @@ class StdlibEngine:
                 hay = buf
             out = frames if frame else plain
             find = hay.find
+            last = len(text) - 1  # a match is reported at its last byte, as Hyperscan does
             pos = find(text)
             while pos >= 0:
-                out.append(pos)
-                end = find(b"\n", pos)
+                out.append(pos + last)
+                end = find(b"\n", pos + last)
                 if end < 0:
                     break
-                pos = find(text, end + 1)
+                # from the line's own newline: a literal such as ``\noc `` starts there
+                pos = find(text, max(end, pos + 1))
         for rx, frame in self.regexes:
             out = frames if frame else plain
             search = rx.search
             m = search(buf)
             while m is not None:
-                end = m.end()
-                out.append(max(m.start(), end - 1))
-                nl = buf.find(b"\n", end)
+                at = max(m.start(), m.end() - 1)
+                out.append(at)
+                # on past the reported line only: a match may end with the newline after it
+                nl = buf.find(b"\n", at)
                 if nl < 0:
                     break
                 m = search(buf, nl + 1)
@@ -290,6 +293,10 @@ class Re2Engine:
             for p in items:
                 flags = ("i" if p.caseless else "") + ("m" if p.multiline else "")
                 body = p.regex.decode("latin-1")
+                if p.literal.startswith(b"\n"):
+                    # matches do not overlap here: a literal that took the newline before
+                    # its line would hide that newline's own line (say, an empty one)
+                    body = "(?m:^)" + _escape(p.literal[1:]).decode("latin-1")
                 parts.append(f"(?{flags}:{body})" if flags else f"(?:{body})")
             options = re2.Options()
             options.encoding = re2.Options.Encoding.LATIN1

@@ -91,13 +91,14 @@ class RecordStream:
         tally.decode_errors += line.decode_error
         tally.nul_lines += line.has_nul
         tally.truncated_lines += line.truncated
+        physical = line.last - line.number + 1  # several when partial entries were joined
         if line.kind == "blank":
-            tally.blank_lines += 1
+            tally.blank_lines += physical
             return []
         if line.kind == "skipped":
-            tally.skipped_lines += 1
+            tally.skipped_lines += physical
             return []
-        tally.text_lines += line.last - line.number + 1
+        tally.text_lines += physical
         out: list[LogRecord] = []
         for record in decode_line(line, tally.source):
             out += self.grouper.push(record)

@@ -94,3 +94,60 @@ def test_each_cut_gets_the_context_before_it(tmp_path: Path) -> None:
     )
     cut = parallel.pieces(str(path), 3)
     assert [p.part.state.session.get("namespace") for p in cut] == [None, "shop", "metadata-store"]
+
+
+@pytest.mark.usefixtures("small_pieces")
+@pytest.mark.parametrize("after", [1, 7], ids=["cut-inside-the-line", "cut-just-after-it"])
+def test_a_long_line_near_a_cut_is_never_read_whole(
+    classifier: Classifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: int
+) -> None:
+    """Looking for a clean cut reads about a window's bytes, however long the line there."""
+    monkeypatch.setattr(parallel, "_SEARCH_BYTES", 16384)
+    long_line = b"E0530 05:01:20.297972 1 leaderelection.go:367] Failed to update lock: " + b"x" * 200_000
+    path = tmp_path / "long.log"
+    path.write_bytes(NOISE + long_line + b"\n" + NOISE * after)
+    reads: list[int] = []
+    real_read = parallel._File.read
+
+    def counting_read(self: parallel._File, start: int, end: int) -> bytes:
+        data = real_read(self, start, end)
+        reads.append(len(data))
+        return data
+
+    size = path.stat().st_size
+    with path.open("rb") as f, monkeypatch.context() as patch:
+        patch.setattr(parallel._File, "read", counting_read)
+        boundary = parallel.make_engine("stdlib", parallel.BOUNDARY)
+        cut = parallel._clean_cut(parallel._File(f.fileno()), size // 2, boundary)
+    assert cut is not None and cut > len(NOISE) + len(long_line)
+    assert max(reads) <= 65536 + 2 * 16384 < len(long_line), reads
+    pieces = parallel.pieces(str(path), 2)
+    assert [p.start for p in pieces] == [0, cut]
+    assert parallel.classify_parallel(classifier, [path], 2) == classifier.classify_file(path)
+
+
+def test_clipped_chunks_keep_a_long_lines_head_as_a_reader_does(tmp_path: Path) -> None:
+    path = tmp_path / "lines.log"
+    body = b"short 1\n" + b"y" * 5000 + b"\nshort 2\nlast, no newline"
+    path.write_bytes(body)
+    with path.open("rb") as f:
+        data = parallel._File(f.fileno())
+        chunks = list(data.clipped_chunks(0, len(body), keep=100, step=1024))
+        assert data.line_start(3000, 1000) is None  # inside the long line, far from its start
+        assert data.line_start(3000, 4000) == len(b"short 1\n")
+    assert chunks[0] == (0, b"short 1\n")
+    assert chunks[1] == (8, b"y" * 100)
+    rest = b"".join(chunk for _, chunk in chunks[2:])
+    assert chunks[2][0] == 8 + 5001 and rest == b"short 2\nlast, no newline"
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_a_pasted_command_after_a_long_line_still_sets_the_next_pieces_state(
+    classifier: Classifier, tmp_path: Path
+) -> None:
+    path = tmp_path / "ctx.log"
+    path.write_bytes(
+        b"z" * (9 << 20) + b"\n$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8
+    )
+    cut = parallel.pieces(str(path), 2, max_line_length=1000)
+    assert cut[1].part.state.session["namespace"] == "shop"
