@@ -31,6 +31,8 @@ def read_baseline(path: str | Path) -> frozenset[str]:
             f"{name}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); "
             "a baseline is a report written by --format json or --write-baseline"
         ) from exc
+    except RecursionError as exc:
+        raise BaselineError(f"{name}: JSON nested too deeply to be a report") from exc
     if not isinstance(data, dict) or "schema_version" not in data:
         raise BaselineError(
             f"{name}: not an amr-logpatterns JSON report (no schema_version); "

@@ -93,14 +93,16 @@ class FastScanner:
         stripped = b"\x1b" in buf
         view = _ANSI.sub(b"", buf) if stripped else buf
         plain, frames = self.engine.scan(view)
-        extra = _long_line_offsets(buf, self.max_line_length)
-        if not buf.isascii():
-            extra += _invalid_utf8_offsets(buf)
+        # a cut line may end as a stack frame once cut, which stage 1 cannot see on the
+        # whole line: it needs the lines before it, as a frame does
+        long_lines = _long_line_offsets(buf, self.max_line_length)
+        invalid = _invalid_utf8_offsets(buf) if not buf.isascii() else []
         starts = _line_starts(buf) if stripped else None
-        if starts is not None and extra:
-            plain += _offsets_in_view(starts, view, extra)
-        else:
-            plain += extra
+        if starts is not None:
+            long_lines = _offsets_in_view(starts, view, long_lines) if long_lines else []
+            invalid = _offsets_in_view(starts, view, invalid) if invalid else []
+        frames += long_lines
+        plain += invalid
         size = len(view)
         marks = sorted([(o, 0) for o in plain if o < size] + [(o, 1) for o in frames if o < size])
         # a buffer's first line: patterns that look at the line before cannot see it

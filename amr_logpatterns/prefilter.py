@@ -32,6 +32,9 @@ LOG_KEYS = rb"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)"
 _ZAP_START = (RFC3339 + r"(?:\t|[ ]+)" + ZAP_LEVEL).encode()
 _TIME_REST = RFC3339.removeprefix(r"\d{4}-").encode()
 _POSSESSIVE = sys.version_info >= (3, 11)
+#: A line that opens a JSON object and does not close it (``{"`` may end it): it may go
+#: on in the lines after it
+_WRAPPED_JSON = rb'\{"(?:[^\n]*[^}\s])?[ \t\r]*$'
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ STRUCTURAL: tuple[Pattern, ...] = (
     # lines before it too, since it may carry a stack frame of the record before them
     Pattern(rb'"log"[^\S\n]*:', frame=True),
     Pattern(
-        rb'\{"[^\n]*[^}\s][ \t\r]*$',
+        _WRAPPED_JSON,
         multiline=True,
         # lines that end in spaces or tabs are special through the pattern above
         stdlib=(rb'(?m)\{"[^\n]*+(?:(?<![}\s])|(?<=[^}\s]\r))$',) if _POSSESSIVE else (),
@@ -138,7 +141,7 @@ BOUNDARY: tuple[Pattern, ...] = tuple(
     if p.frame
     or p.literal
     in (b"sent:", b"Context Attributes,", b"Validation: ", b"Name:", b"Namespace:", b"```", b"~~~")
-    or p.regex in (rb'"log"[^\S\n]*:', rb'\{"[^\n]*[^}\s][ \t\r]*$')
+    or p.regex in (rb'"log"[^\S\n]*:', _WRAPPED_JSON)
 )
 
 BLANKISH = re.compile(rb"\n(?=[^A-Za-z0-9\n]*\n)")

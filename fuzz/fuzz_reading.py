@@ -32,7 +32,13 @@ except ImportError:  # the tests import this module without it
     atheris = None
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = (ROOT / "examples" / "logs", ROOT / "tests" / "fixtures" / "hostile")
+#: Where the fuzzer starts; ``fuzz/found`` keeps the inputs that once failed (the suite
+#: runs every seed through ``TestOneInput``, so they stay fixed)
+SEEDS = (
+    ROOT / "examples" / "logs",
+    ROOT / "tests" / "fixtures" / "hostile",
+    ROOT / "fuzz" / "found",
+)
 
 
 def _instrumented() -> AbstractContextManager[Any]:

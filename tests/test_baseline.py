@@ -31,6 +31,7 @@ def test_a_json_report_is_a_baseline(tmp_path: Path, classifier: Classifier) -> 
         (json.dumps({"schema_version": 1, "findings": {}}), "'findings' must be a list"),
         (json.dumps({"schema_version": 1, "findings": [{"id": "a.b"}]}), "findings[0] (a.b) has no 'fingerprint'"),
         (json.dumps({"schema_version": 1, "diagnoses": [{}]}), "diagnoses[0] has no 'id'"),
+        pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="deep-nesting"),
     ],
 )
 def test_broken_baselines_say_what_is_wrong(tmp_path: Path, text: str, words: str) -> None:

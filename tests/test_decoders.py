@@ -144,3 +144,19 @@ def test_a_record_after_a_space_is_not_glued() -> None:
 def test_trailing_text_after_json_stays_in_its_raw() -> None:
     decoded = decode_text('{"level":"info","msg":"one"} trailing}')
     assert [(d.message, d.raw) for d in decoded] == [("one", '{"level":"info","msg":"one"} trailing}')]
+
+
+def test_zap_console_fields_nested_too_deeply_stay_in_the_message() -> None:
+    """JSON deeper than Python's recursion limit is no field object, and no crash."""
+    fields = '{"a":' * 100_000 + "1" + "}" * 100_000
+    d = one("2024-09-03T14:22:05Z\tERROR\tsetup\tfailed\t" + fields)
+    assert (d.level, d.fields) == ("error", {})
+    assert fields in d.message
+
+
+def test_zap_console_message_full_of_braces_still_finds_the_fields() -> None:
+    """Only the first and last openings are tried: a parse that fails costs time in
+    proportion to its offset, so trying them all would be quadratic."""
+    message = "  {" * 50_000
+    d = one(f'2024-09-03T14:22:05Z  ERROR  setup  {message}y  {{"status": 503}}')
+    assert d.fields == {"status": 503} and d.message.endswith("y")

@@ -289,6 +289,37 @@ def test_frames_after_a_pasted_command_join_their_record_on_the_fast_path(
         assert classifier.classify(data, source_name="p.log") == want, engine
 
 
+def test_a_line_that_is_a_frame_once_cut_joins_its_record_on_the_fast_path(
+    exact: Classifier, fast_engines: dict[str, Classifier]
+) -> None:
+    """Found by the fuzzer: stage 1 sees the whole line, the reader only its first bytes."""
+    data = b"}\nmain.main\n\t/workspace/main.go:190 and then much more text\nnext\n"
+    slow = copy.copy(exact)
+    slow.max_line_length = len("\t/workspace/main.go:190")
+    want = slow.classify(data, source_name="p.log")
+    assert want.stats.records == 2  # ``}`` with its two frame lines, then ``next``
+    for engine, classifier in fast_engines.items():
+        fast = copy.copy(classifier)
+        fast.max_line_length = slow.max_line_length
+        assert fast.classify(data, source_name="p.log") == want, engine
+
+
+def test_a_json_object_opened_at_the_end_of_a_line_is_joined_on_the_fast_path(
+    exact: Classifier, fast_engines: dict[str, Classifier]
+) -> None:
+    """Found by the fuzzer: ``{"`` as a line's last characters starts a wrapped object."""
+    data = (
+        b"a first line, which stage 1 always reads\n"
+        b"2024-11-12T09:14:02Z\tINFO\tsetup\tstarting\t{\"\n"
+        b'path": "/truststore/ca.crt"}\n'
+        b"plain line\n"
+    )
+    want = exact.classify(data, source_name="p.log")
+    assert want.stats.records == 3
+    for engine, classifier in fast_engines.items():
+        assert classifier.classify(data, source_name="p.log") == want, engine
+
+
 def test_joined_empty_partials_count_every_line(exact: Classifier) -> None:
     data = b"2024-03-02T08:11:09.1Z stdout P \n2024-03-02T08:11:09.2Z stdout F \n"
     (src,) = exact.classify(data, source_name="p.log").stats.sources

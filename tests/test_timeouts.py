@@ -242,3 +242,26 @@ def test_the_default_cap_is_one_mebibyte() -> None:
     source = report.stats.sources[0]
     assert (source.lines_read, source.records, source.truncated_lines) == (2, 2, 1)
     assert any(e.line == 1 for f in report.findings for e in f.evidence)
+
+
+#: Long runs a hostile or just odd line may hold (a padded field, a dump of separators).
+LONG_RUNS = {"spaces": " ", "tabs": "\t", "letters": "a", "words": "x ", "colons": ": "}
+
+
+@pytest.mark.parametrize("run", sorted(LONG_RUNS))
+def test_no_builtin_signature_needs_its_time_limit_on_long_runs(run: str) -> None:
+    """Each signature's first example, with 50,000 characters of a run put inside it near
+    its end and in its middle: every search stays well within the default limit (a
+    quadratic pattern such as ``.*?\\s*$`` took seconds on a run of spaces)."""
+    classifier = Classifier(engine="exact")
+    fill = LONG_RUNS[run] * (50_000 // len(LONG_RUNS[run])) + "y"
+    lines = []
+    for sig in classifier.pack.signatures:
+        line = sig.examples.match[0].line
+        for at in (len(line) - 2, len(line) // 2):
+            lines.append(line[:at] + fill + line[at:])
+    text = "\n".join(lines)
+    report = classifier.classify(text.encode(), source_name="runs.log")
+    (source,) = report.stats.sources
+    assert source.lines_read == text.count("\n") + 1  # some examples span lines
+    assert source.regex_timeouts == 0, source

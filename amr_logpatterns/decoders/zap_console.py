@@ -13,11 +13,14 @@ from .base import Decoded, normalise_level
 from .shapes import ZAP_TIME_AND_LEVEL
 
 _HEAD = re.compile(r"^" + ZAP_TIME_AND_LEVEL + r"(?:[\t ]+|$)")
-_JSON_OPEN = re.compile(r"(?:\t| {2,}| (?=\{\"))\{")
+#: A ``{`` after a TAB, two spaces, or one space when a key follows (lookbehinds: a long
+#: run of spaces costs one step per space, not one per pair of them)
+_JSON_OPEN = re.compile(r"(?:(?<=\t)|(?<=  )|(?<= )(?=\{\"))\{")
 _LOGGER = re.compile(r"^[A-Za-z_][\w.\-/]*$")
 _LOWER_LOGGER = re.compile(r"^[a-z][\w\-]*(?:\.[\w\-]+)*$")
 _CALLER = re.compile(r"^[\w.\-/]+\.go:\d+$")
 _DECODER = json.JSONDecoder()
+_MAX_STARTS = 16
 
 
 def _trailing_fields(rest: str) -> tuple[str, dict[str, object] | None]:
@@ -31,10 +34,15 @@ def _trailing_fields(rest: str) -> tuple[str, dict[str, object] | None]:
     starts = [m.end() - 1 for m in _JSON_OPEN.finditer(rest)]
     if rest.startswith("{"):
         starts.insert(0, 0)
+    if len(starts) > 2 * _MAX_STARTS:
+        # a failed parse costs time in proportion to its offset (the error's position),
+        # so a line of many openings would take quadratic time: try the first openings
+        # (the object is the earliest that parses) and the last (a message full of them)
+        starts = starts[:_MAX_STARTS] + starts[-_MAX_STARTS:]
     for start in starts:
         try:
             obj, end = _DECODER.raw_decode(rest, start)
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested JSON is no field object
             continue
         if isinstance(obj, dict) and not rest[end:].strip():
             return rest[:start], obj
