@@ -128,8 +128,9 @@ class FastScanner:
         reader = ChunkReader(source, self.max_line_length, sniff_bom=first_line == 1)
         number = first_line - 1
         carry = b""
-        # a buffer is never copied whole: up to _CARRY_LINES long lines are carried, so
-        # a copy too many costs tens of megabytes; the unfinished last line stays in it
+        # only the unfinished last line is carried to the next buffer: a frame there may
+        # need the lines before it, so the last _CARRY_LINES lines of a buffer are read
+        # exactly (carrying them instead would scan them again, megabytes when long)
         while True:
             data = reader.read(chunk_bytes)
             eof = reader.eof
@@ -141,16 +142,14 @@ class FastScanner:
                 buf += b"\n"
             end = buf.rfind(b"\n") + 1  # where the complete lines end
             total = buf.count(b"\n")
-            limit = total if eof else max(0, total - _CARRY_LINES)
-            if limit == 0:
+            if total == 0:
                 if eof:
                     break
-                carry = buf  # too few lines yet, or the rest of an overlong line
+                carry = buf  # the rest of an overlong line
                 continue
-            limit_off = _nth_line_start(buf, end, limit, total)
-            yield from self._lines(buf, number, limit)
-            number += limit
-            carry = buf[limit_off:]
+            yield from self._lines(buf, number, total, 0 if eof else _CARRY_LINES)
+            number += total
+            carry = buf[end:]
             del buf
             if eof:
                 break
@@ -158,8 +157,11 @@ class FastScanner:
             raise reader.failure
         yield from stream.finish()
 
-    def _lines(self, buf: bytes, base: int, limit: int) -> Iterator[LogRecord]:
-        """Account for the first ``limit`` lines of ``buf`` (later ones only inform windows).
+    def _lines(
+        self, buf: bytes, base: int, limit: int, exact_tail: int = 0
+    ) -> Iterator[LogRecord]:
+        """Account for the first ``limit`` lines of ``buf`` (later ones only inform windows),
+        the last ``exact_tail`` of them read exactly.
 
         A run of at least ``_EMPTY_RUN`` empty lines is counted in bulk once its first
         line went through the pipeline: an empty line after an empty one changes no
@@ -183,11 +185,13 @@ class FastScanner:
             _count_blank(self.stream, run_end - run_line - 1, base + run_end)
             off, line = begin + run_end - run_line, run_end
         if off == 0:
-            yield from self._bounded(buf, base, limit)
+            yield from self._bounded(buf, base, limit, exact_tail)
         elif line < limit:
-            yield from self._bounded(buf[off:], base + line, limit - line)
+            yield from self._bounded(buf[off:], base + line, limit - line, exact_tail)
 
-    def _bounded(self, buf: bytes, base: int, total: int) -> Iterator[LogRecord]:
+    def _bounded(
+        self, buf: bytes, base: int, total: int, exact_tail: int = 0
+    ) -> Iterator[LogRecord]:
         """``_chunk`` over the first ``total`` lines of ``buf``, at most ``_MAX_SLICE_LINES``
         lines (and the lines after them, for their windows) at a time."""
         off = 0
@@ -204,12 +208,23 @@ class FastScanner:
             yield from self._chunk(buf[off : _lines_after(buf, cut, _CARRY_LINES)], base, count)
             off, base, total = cut, base + count, total - count
         if total > 0:
-            yield from self._chunk(buf[off:] if off else buf, base, total)
+            yield from self._chunk(buf[off:] if off else buf, base, total, exact_tail)
 
-    def _chunk(self, buf: bytes, base: int, total: int) -> Iterator[LogRecord]:
-        """Account for the first ``total`` lines of ``buf``; later ones only inform windows."""
+    def _chunk(
+        self, buf: bytes, base: int, total: int, exact_tail: int = 0
+    ) -> Iterator[LogRecord]:
+        """Account for the first ``total`` lines of ``buf`` (later ones only inform
+        windows), the last ``exact_tail`` of them read exactly."""
         stream = self.stream
         specials = self._special_lines(buf)
+        if exact_tail:
+            first = max(0, total - exact_tail)
+            # only a buffer's last chunk has a tail: its ``total`` lines are all it holds
+            off = _nth_line_start(buf, buf.rfind(b"\n") + 1, first, total)
+            for line in range(first, total):
+                specials.append((line, off, 0))
+                off = buf.find(b"\n", off) + 1
+            specials.sort()
         windows = self._windows(buf, specials)
         pos_line, pos_off = 0, 0
         for start_line, start_off, window_end in windows:

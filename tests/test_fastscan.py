@@ -76,3 +76,28 @@ def test_hyperscan_database_is_cached_by_its_patterns(tmp_path: Path) -> None:
     db.write_bytes(b"not a database")
     third = Classifier(engine="hyperscan", fast_path_min_bytes=0, cache_dir=tmp_path)
     assert third.classify(data, source_name="gen") == report
+
+
+def test_stage_one_reads_each_line_once_however_long(
+    exact: Classifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only an unfinished line goes on to the next buffer: carrying whole lines for a later
+    frame's sake would scan them again, 18 cut lines of a MiB each for every buffer."""
+    from amr_logpatterns import prefilter
+
+    scanned: list[int] = []
+    real_scan = prefilter.StdlibEngine.scan
+
+    def counting_scan(self: prefilter.StdlibEngine, buf: bytes) -> tuple[list[int], list[int]]:
+        scanned.append(len(buf))
+        return real_scan(self, buf)
+
+    monkeypatch.setattr(prefilter.StdlibEngine, "scan", counting_scan)
+    fast = Classifier(exact.pack, engine="stdlib", fast_path_min_bytes=0, max_line_length=10_000)
+    fast.chunk_bytes = 64 << 10
+    data = b"".join(b"%d " % i + b"x" * 300_000 + b"\n" for i in range(40))
+    report = fast.classify(data, source_name="long.log")
+    slow = Classifier(exact.pack, engine="exact", max_line_length=10_000)
+    assert report == slow.classify(data, source_name="long.log")
+    assert report.stats.sources[0].truncated_lines == 40
+    assert sum(scanned) < 3 * 40 * 10_000, sum(scanned)

@@ -3,7 +3,7 @@
 The small inputs are fixtures in ``tests/fixtures/hostile/`` (see its README); the big ones
 are written at test time into a temporary directory. Every command runs in a child process
 whose wall time and peak RSS (``os.wait4``, through a small launcher) the test checks. The repeated-character inputs
-are 200 MiB by default and 1 GiB with ``AMR_HOSTILE_FULL=1`` (about a minute more).
+are 1 GiB (200 MiB where the temporary directory has less than 4 GiB free).
 
 Known problems outside ``reading.py`` and ``fastscan.py`` are marked ``xfail`` with the
 file that needs the fix; such a test passes (XPASS in the summary) once it is fixed.
@@ -17,6 +17,7 @@ import io
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,8 +36,8 @@ from amr_logpatterns.cli import main
 from amr_logpatterns.engine import InputError, open_log
 
 HOSTILE = FIXTURES / "hostile"
-FULL = os.environ.get("AMR_HOSTILE_FULL") == "1"
-BIG = (1 << 30) if FULL else (200 << 20)
+#: The repeated-character files: 1 GiB, as the issue asks, unless the disk is short.
+BIG = (1 << 30) if shutil.disk_usage(tempfile.gettempdir()).free > (4 << 30) else (200 << 20)
 #: Peak RSS allowed to any command here; a bare run of the command takes about 45 MiB.
 MAX_RSS_MB = 150
 #: A line that a signature recognises (observer.unsupported-protocol-scheme).
@@ -353,7 +354,7 @@ def test_ten_million_empty_lines_are_counted_blank_quickly(big_dir: Path, jobs: 
 
 @pytest.mark.parametrize("newlines", [False, True], ids=["no-newline", "newline-every-8MiB"])
 def test_a_huge_file_of_one_repeated_character(big_dir: Path, newlines: bool) -> None:
-    """200 MiB (1 GiB with AMR_HOSTILE_FULL=1) of ``x``: every line is cut, memory stays flat."""
+    """1 GiB of ``x`` (see ``BIG``): every line is cut, memory stays flat."""
     path = big_dir / f"repeated-{newlines}.log"
     lines = _write_repeated(path, BIG, (8 << 20) if newlines else None)
     try:
