@@ -20,7 +20,6 @@ import hashlib
 import importlib.util
 import os
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,6 @@ from .decoders.shapes import RFC3339, ZAP_LEVEL
 LOG_KEYS = rb"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)"
 _ZAP_START = (RFC3339 + r"(?:\t|[ ]+)" + ZAP_LEVEL).encode()
 _TIME_REST = RFC3339.removeprefix(r"\d{4}-").encode()
-_POSSESSIVE = sys.version_info >= (3, 11)
 #: A line that opens a JSON object and does not close it (``{"`` may end it): it may go
 #: on in the lines after it
 _WRAPPED_JSON = rb'\{"(?:[^\n]*[^}\s])?[ \t\r]*$'
@@ -123,8 +121,10 @@ STRUCTURAL: tuple[Pattern, ...] = (
     Pattern(
         _WRAPPED_JSON,
         multiline=True,
-        # lines that end in spaces or tabs are special through the pattern above
-        stdlib=(rb'(?m)\{"[^\n]*+(?:(?<![}\s])|(?<=[^}\s]\r))$',) if _POSSESSIVE else (),
+        # lines that end in spaces or tabs are special through the pattern above; only
+        # a line's last ``{"`` is tried (the test is on the line's end), so a line full
+        # of them costs two passes, not one per ``{"``
+        stdlib=(rb'(?m)\{"(?![^\n]*?\{")[^\n]*(?:(?<![}\s])|(?<=[^}\s]\r))$',),
     ),
     *(literal_pattern(t) for t in (b"sent:", b"Context Attributes,", b"Validation: ")),
     # stack frames

@@ -405,6 +405,31 @@ def test_a_long_dotted_line_is_read_in_linear_time() -> None:
 @pytest.mark.parametrize(
     "line",
     [
+        '{"' * (512 << 10) + "}",  # the standard library's stage 1 tried each ``{"`` to the end
+        '2024-09-03T14:22:05Z  ERROR  setup  ' + "  {" * (300 << 10) + 'y  {"a": 1}',
+        '2024-09-03T14:22:05Z\tERROR\thttpclient\tfailed\t{"error": "dial tcp: connection '
+        'refused' + " " * (256 << 10) + 'y"}',
+    ],
+    ids=["json-openings", "zap-console-braces", "spaces-in-a-field"],
+)
+@pytest.mark.parametrize("engine", ["stdlib", "exact"])
+def test_lines_that_once_took_minutes_are_read_in_linear_time(line: str, engine: str) -> None:
+    """Each took seconds to minutes per line (quadratic: zap's field search, the stdlib
+    stage 1's wrapped-JSON pattern, a lazy ``.*?\\s*$`` in signatures)."""
+    code = (
+        "import sys; from amr_logpatterns import Classifier; "
+        f"Classifier(engine={engine!r}, fast_path_min_bytes=0, regex_timeout=None)"
+        ".classify(sys.stdin.buffer.read(), source_name='x')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=line, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         '{"level":"error","msg":' + "[" * 5000,
         '{"a":' * 5000,
         '{"log":"x","stream":"stdout","a":' + "[" * 5000 + "}",
