@@ -20,10 +20,9 @@ import gzip
 import io
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from typing import IO, TypeVar
 
-from .records import Line
+from .records import Flaws, Line
 from .wrappers import PasteState, peel
 
 Source = str | bytes | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
@@ -339,15 +338,8 @@ class LineReader:
         has_nul = "\x00" in text
         if has_nul:
             text = text.replace("\x00", "\ufffd")
-        lines = peel(number, text, self.state)
-        if decode_error or has_nul or truncated:
-            lines = [
-                replace(line, decode_error=decode_error, has_nul=has_nul, truncated=truncated)
-                if line.number == number
-                else line
-                for line in lines
-            ]
-        return lines
+        flaws = Flaws(int(decode_error), int(has_nul), int(truncated))
+        return peel(number, text, self.state, flaws=flaws, max_length=self.max_line_length)
 
     def flush(self) -> list[Line]:
         """Emit a partial entry still waiting at the end of the input."""

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 LineKind = Literal["text", "blank", "skipped"]
 
 EMPTY: Mapping[str, str] = {}
+
+
+class Flaws(NamedTuple):
+    """What was wrong with physical lines, as counts: invalid UTF-8, NUL bytes, cut short."""
+
+    decode_errors: int = 0
+    nul_lines: int = 0
+    truncated_lines: int = 0
+
+    def plus(self, other: Flaws) -> Flaws:
+        return Flaws(*(a + b for a, b in zip(self, other, strict=True)))
+
+
+NO_FLAWS = Flaws()
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +38,20 @@ class Line:
     kind: LineKind = "text"
     context: Mapping[str, str] = field(default_factory=dict)
     end_number: int = 0
-    decode_error: bool = False
-    has_nul: bool = False
-    truncated: bool = False
+    #: How many of the physical lines it covers (joined entries cover several) had
+    #: invalid UTF-8, had NUL bytes, or were cut (at the line cap, or the joined text's)
+    decode_errors: int = 0
+    nul_lines: int = 0
+    truncated_lines: int = 0
 
     @property
     def last(self) -> int:
         """The last physical line this line covers (a joined partial spans several)."""
         return self.end_number or self.number
+
+    @property
+    def flaws(self) -> Flaws:
+        return Flaws(self.decode_errors, self.nul_lines, self.truncated_lines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,9 +88,9 @@ class RecordStream:
     def _decode(self, line: Line) -> list[LogRecord]:
         tally = self.tally
         tally.lines_read = max(tally.lines_read, line.last)
-        tally.decode_errors += line.decode_error
-        tally.nul_lines += line.has_nul
-        tally.truncated_lines += line.truncated
+        tally.decode_errors += line.decode_errors
+        tally.nul_lines += line.nul_lines
+        tally.truncated_lines += line.truncated_lines
         physical = line.last - line.number + 1  # several when partial entries were joined
         if line.kind == "blank":
             tally.blank_lines += physical

@@ -67,9 +67,9 @@ def _joined(parts: list[Line]) -> Line:
         first,
         text="".join(p.text for p in parts),
         end_number=last.last,
-        decode_error=any(p.decode_error for p in parts),
-        has_nul=any(p.has_nul for p in parts),
-        truncated=any(p.truncated for p in parts),
+        decode_errors=sum(p.decode_errors for p in parts),
+        nul_lines=sum(p.nul_lines for p in parts),
+        truncated_lines=sum(p.truncated_lines for p in parts),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .decoders.shapes import (
     KLOG_HEADER,
@@ -24,7 +24,7 @@ from .decoders.shapes import (
     ZAP_LEVEL,
     is_continuation_shape,
 )
-from .records import Line
+from .records import NO_FLAWS, Flaws, Line
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _BARE_SGR = re.compile(r"\[[0-9;]{0,12}m")
@@ -116,13 +116,29 @@ class PasteState:
     session: dict[str, str] = field(default_factory=dict)
     describe: dict[str, str] = field(default_factory=dict)
     in_fence: bool = False
+    #: A partial CRI entry waiting for its continuation: its first piece of text, and
+    #: the later pieces (joined once, when it completes) with their total length
     partial: Line | None = None
+    partial_pieces: list[str] = field(default_factory=list)
+    partial_length: int = 0
+
+    def take_partial(self) -> tuple[Line | None, list[str], int]:
+        """The partial entry held, its later pieces and length; none held afterwards."""
+        held = (self.partial, self.partial_pieces, self.partial_length)
+        self.partial, self.partial_pieces, self.partial_length = None, [], 0
+        return held
 
     def flush(self) -> Iterator[Line]:
         """Yield a partial CRI entry still waiting for its continuation."""
-        if self.partial is not None:
-            yield self.partial
-            self.partial = None
+        held, pieces, _ = self.take_partial()
+        if held is not None:
+            yield _completed(held, pieces)
+
+
+def _completed(held: Line, pieces: list[str]) -> Line:
+    """A partial entry with its later pieces joined on, as one line."""
+    text = "".join([held.text, *pieces])
+    return replace(held, text=text, kind="text" if text else "blank")
 
 
 def strip_ansi(text: str) -> str:
@@ -395,38 +411,60 @@ _RECORD_FIRST = re.compile(
 )
 
 
-def _record_line(number: int, text: str, state: PasteState) -> Line:
+def _record_line(number: int, text: str, state: PasteState, flaws: Flaws) -> Line:
     state.describe = {}  # log records follow: any describe output has ended
     context = {**state.session} if state.session else {}
-    return Line(number=number, text=text, context=context)
+    return Line(number, text, context=context, **flaws._asdict())
 
 
-def peel(number: int, text: str, state: PasteState) -> list[Line]:
-    """Turn one decoded physical line into the ``Line`` (or lines) it stands for."""
+def peel(
+    number: int,
+    text: str,
+    state: PasteState,
+    *,
+    flaws: Flaws = NO_FLAWS,
+    max_length: int | None = None,
+) -> list[Line]:
+    """Turn one decoded physical line into the ``Line`` (or lines) it stands for.
+
+    ``flaws`` are the physical line's; CRI partial entries joined into one line add
+    theirs up, and their text stops growing at ``max_length`` (the rest is counted as
+    cut), so an endless run of them costs neither quadratic time nor unbounded memory.
+    """
     text = strip_ansi(text)
     quoted = _QUOTE.match(text)
     if quoted:
         text = text[quoted.end() :]
     text = text.lstrip(" \t")
     if not text.strip():
-        return [*state.flush(), Line(number=number, text="", kind="blank")]
+        return [*state.flush(), Line(number, "", kind="blank", **flaws._asdict())]
     if state.partial is None and _RECORD_FIRST.match(text):
-        return [_record_line(number, text.rstrip(), state)]
+        return [_record_line(number, text.rstrip(), state, flaws)]
     marker = _paste_marker(number, text.rstrip(), state)
     if marker is not None:
-        return [*state.flush(), marker]
+        return [*state.flush(), replace(marker, **flaws._asdict())]
     context: dict[str, str] = {}
     text, cri_flag = _peel_wrappers(text, state, context)
     out: list[Line] = []
     end = 0
-    partial, state.partial = state.partial, None
-    if partial is not None and cri_flag:
-        text = partial.text + text
-        context = {**partial.context, **context}
-        number, end = partial.number, number
+    held, pieces, length = state.take_partial()
+    if held is not None and cri_flag:
+        context = {**held.context, **context}
+        number, end = held.number, number
+        if max_length is not None and length + len(text) > max_length:
+            text = text[: max(0, max_length - length)]
+            flaws = flaws._replace(truncated_lines=1)
+        flaws = held.flaws.plus(flaws)
+        pieces.append(text)
+        length += len(text)
+        if cri_flag == "P":
+            state.partial = replace(held, end_number=end, context=context, **flaws._asdict())
+            state.partial_pieces, state.partial_length = pieces, length
+            return out
+        text = "".join([held.text, *pieces])
     else:
-        if partial is not None:
-            out.append(partial)
+        if held is not None:
+            out.append(_completed(held, pieces))
         text = text.lstrip(" \t")
     if cri_flag != "P":
         text = text.rstrip()
@@ -441,9 +479,10 @@ def peel(number: int, text: str, state: PasteState) -> list[Line]:
         if state.session or state.describe
         else context,
         end_number=end,
+        **flaws._asdict(),
     )
     if cri_flag == "P":
-        state.partial = line
+        state.partial, state.partial_length = line, len(text)
         return out
     out.append(line)
     return out
