@@ -29,6 +29,9 @@ _CE_MAP = re.compile(r"^map\[(?P<body>.*)\]$")
 _CE_EXT_PAIR = re.compile(r"^(?P<key>[\w\-.]+):\s*(?P<value>.*)$")
 _CE_DATA = re.compile(r"^Data,?$")
 
+#: Blank lines and pasted markers in a row that a record's frames (or a CloudEvent dump)
+#: may follow it across; after more, the record is complete (see ``RecordStream``).
+MAX_QUIET_LINES = 16
 _MAX_HELD = 8
 _MAX_CE_LINES = 64
 _MAX_FRAMES = 400

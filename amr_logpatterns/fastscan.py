@@ -21,6 +21,7 @@ import re
 from collections.abc import Generator, Iterator
 from typing import IO
 
+from .blocks import MAX_QUIET_LINES
 from .prefilter import Engine
 from .reading import READ_ERRORS, ChunkReader
 from .records import LogRecord
@@ -34,10 +35,15 @@ _ALNUM = re.compile(rb"[A-Za-z0-9]")
 #: What may make a line a paste marker (a command, fence, elision or tail header): such a
 #: line is no record, so a frame's lookback passes it (a superset of ``wrappers``' markers)
 _MARKER = re.compile(rb"(?m)kubectl|kctrl|tanzu|stern|(?:^|[\s$#%>])oc\s|==> |```|~~~|(?i:snip)")
+#: A line that may be empty once a capture tool's prefix is peeled off (``[pod/x/c] ``)
+_MAYBE_EMPTY = re.compile(rb"[ \t\]]\r?$")
 _NOT_NEWLINE = re.compile(rb"[^\n]")
+#: A frame needs the record lines before it (its function line and its head), across
+#: up to ``MAX_QUIET_LINES`` lines in a row that may be no record (blank, a marker)
 _FRAME_LOOKBACK = 2
-_MAX_LOOKBACK_STEPS = 16
-_CARRY_LINES = _MAX_LOOKBACK_STEPS + 2
+_MAX_LOOKBACK_LINES = (MAX_QUIET_LINES + 1) * (_FRAME_LOOKBACK + 1)
+#: The last lines of a buffer read exactly, for the frames of the next buffer
+_CARRY_LINES = _MAX_LOOKBACK_LINES + 2
 #: Empty lines in a row counted in bulk: more than a frame's lookback can cross.
 _EMPTY_RUN = 32
 _EMPTY_RUN_BYTES = b"\n" * (_EMPTY_RUN + 1)
@@ -182,7 +188,7 @@ class FastScanner:
             run_end = min(run_line + (after.start() if after else len(buf)) - begin, limit)
             yield from self._bounded(buf[off:begin], base + line, run_line - line)
             yield from self.stream.push(base + run_line + 1, b"")
-            _count_blank(self.stream, run_end - run_line - 1, base + run_end)
+            yield from self.stream.blank_run(run_end - run_line - 1, base + run_end)
             off, line = begin + run_end - run_line, run_end
         if off == 0:
             yield from self._bounded(buf, base, limit, exact_tail)
@@ -268,13 +274,19 @@ class FastScanner:
                 continue
             start = line
             if frame:
-                needed, steps = _FRAME_LOOKBACK, 0
-                while needed and start > 0 and steps < _MAX_LOOKBACK_STEPS:
+                needed, quiet = _FRAME_LOOKBACK, 0
+                while needed and start > 0 and quiet <= MAX_QUIET_LINES:
                     prev = buf.rfind(b"\n", 0, off - 1) + 1
-                    start, off, steps = start - 1, prev, steps + 1
+                    start, off = start - 1, prev
                     stop = buf.find(b"\n", prev)
-                    if _ALNUM.search(buf, prev, stop) and not _MARKER.search(buf, prev, stop):
-                        needed -= 1
+                    if (
+                        _ALNUM.search(buf, prev, stop)
+                        and not _MARKER.search(buf, prev, stop)
+                        and not _MAYBE_EMPTY.search(buf, prev, stop)
+                    ):
+                        needed, quiet = needed - 1, 0
+                    else:  # maybe no record: the grouper bridges a few of these
+                        quiet += 1
             end = line
             while windows and start <= windows[-1][2] + 1:
                 s_line, s_off, s_end = windows.pop()
@@ -314,14 +326,3 @@ def _lines_after(buf: bytes, off: int, count: int) -> int:
             return len(buf)
         off = nl + 1
     return off
-
-
-def _count_blank(stream: RecordStream, count: int, last_number: int) -> None:
-    """Account for ``count`` empty lines after an empty one, ending at ``last_number``.
-
-    What ``RecordStream.push`` would do with each: it counts a blank line, nothing more.
-    """
-    if count > 0:
-        tally = stream.tally
-        tally.blank_lines += count
-        tally.lines_read = max(tally.lines_read, last_number)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .blocks import Grouper
+from .blocks import MAX_QUIET_LINES, Grouper
 from .decoders import decode_line
 from .models import SourceStats
 from .reading import DEFAULT_MAX_LINE_LENGTH, LineReader
@@ -72,6 +72,7 @@ class RecordStream:
             self.reader.state.in_fence = state.in_fence
         self.rejoiner = Rejoiner()
         self.grouper = Grouper()
+        self.quiet = 0  # blank and skipped lines since the last record
 
     @property
     def idle(self) -> bool:
@@ -94,15 +95,30 @@ class RecordStream:
         physical = line.last - line.number + 1  # several when partial entries were joined
         if line.kind == "blank":
             tally.blank_lines += physical
-            return []
+            return self._quiet(physical)
         if line.kind == "skipped":
             tally.skipped_lines += physical
-            return []
+            return self._quiet(physical)
+        self.quiet = 0
         tally.text_lines += physical
         out: list[LogRecord] = []
         for record in decode_line(line, tally.source):
             out += self.grouper.push(record)
         return out
+
+    def _quiet(self, count: int) -> list[LogRecord]:
+        """Count lines that are no record; after ``MAX_QUIET_LINES`` of them in a row,
+        what the grouper holds is complete."""
+        self.quiet += count
+        return self.grouper.flush() if self.quiet > MAX_QUIET_LINES else []
+
+    def blank_run(self, count: int, last_number: int) -> list[LogRecord]:
+        """Account for ``count`` empty lines after an empty one, ending at ``last_number``:
+        what ``push`` would do with each of them."""
+        tally = self.tally
+        tally.blank_lines += count
+        tally.lines_read = max(tally.lines_read, last_number)
+        return self._quiet(count) if count > 0 else []
 
     def push(self, number: int, item: str | bytes) -> list[LogRecord]:
         """Feed physical line ``number``; return the records complete now."""
@@ -112,6 +128,7 @@ class RecordStream:
         """Account for ``count`` lines, each a one-record line below warning level that
         matches nothing and changes no state, ending at physical line ``last_number``."""
         out = self.grouper.flush()
+        self.quiet = 0
         tally = self.tally
         tally.lines_read = max(tally.lines_read, last_number)
         tally.text_lines += count

@@ -320,6 +320,33 @@ def test_a_json_object_opened_at_the_end_of_a_line_is_joined_on_the_fast_path(
         assert classifier.classify(data, source_name="p.log") == want, engine
 
 
+_NOISE = b"2025-06-12T08:04:00Z\tINFO\tsetup\tstarting manager\n"
+_QUIET_HEAD = b"2025-06-12T08:04:01Z\tINFO\tsetup\tmanager stopped\n"  # no special line
+_FRAMES = b"main.main()\n\t/workspace/main.go:190\n"
+
+
+@pytest.mark.parametrize(
+    ("between", "records"),
+    [
+        (b"[pod/amr-observer-controller-manager-7b9c6d5f48-hz4mn/manager] \n" * 10, 24),
+        (b"\n" * 16, 24),
+        (b"\n" * 17, 26),
+        (b"$ kubectl -n x logs deploy/y\n```\n" * 4, 24),
+    ],
+    ids=["prefixed-blank-lines", "16-blank-lines", "17-blank-lines", "pasted-markers"],
+)
+def test_frames_after_quiet_lines_join_their_record_on_the_fast_path(
+    exact: Classifier, fast_engines: dict[str, Classifier], between: bytes, records: int
+) -> None:
+    """Found by the fuzzer: a frame's lookback must cross what the grouper bridges (up to
+    ``MAX_QUIET_LINES`` blank lines or markers in a row), however many steps that takes."""
+    data = _NOISE * 3 + _QUIET_HEAD + between + _FRAMES + _NOISE * 20
+    want = exact.classify(data, source_name="p.log")
+    assert want.stats.records == records  # 3 + 1 (with its frames) + 20, or the frames apart
+    for engine, classifier in fast_engines.items():
+        assert classifier.classify(data, source_name="p.log") == want, engine
+
+
 def test_joined_empty_partials_count_every_line(exact: Classifier) -> None:
     data = b"2024-03-02T08:11:09.1Z stdout P \n2024-03-02T08:11:09.2Z stdout F \n"
     (src,) = exact.classify(data, source_name="p.log").stats.sources
