@@ -24,6 +24,7 @@ from .config import Config
 from .engine import Classifier
 from .literals import signature_literals
 from .loader import Marks, Pack, PackRead, Problem, position
+from .regexsafety import find_quadratic
 from .schema import Component, DiagnosisSpec, RemediationStep, Signature
 from .selftest import ExampleResult, check_examples, extracted_fields, read_for_authoring
 
@@ -158,6 +159,16 @@ class _Checker:
                     " its regexes: the fast path (inputs of 1 MiB and more) may skip such lines",
                 )
 
+    def slow_regexes(self, ids: Collection[str] | None) -> None:
+        """Regexes quadratic on a long run of one character: no hang (the time limit ends
+        the search), but a lost match on a padded line, so a warning with the fix."""
+        for sig in self.pack.signatures:
+            if ids is not None and sig.id not in ids:
+                continue
+            for loc, pattern in sig.match.patterns(("match",)):
+                for issue in find_quadratic(pattern):
+                    self.add(sig.id, loc, "warning", "slow-regex", str(issue))
+
     def overlaps(self, results: Sequence[ExampleResult], ids: Collection[str] | None) -> None:
         """Pairs of signatures that match the same example line without declaring it.
 
@@ -273,6 +284,7 @@ def _lint_read(read: PackRead, focus: frozenset[str] | None) -> tuple[list[LintE
     results = check_examples(Classifier(read.pack, engine="exact"))
     mine = [r for r in results if ids is None or r.signature_id in ids]
     checker.examples(mine)
+    checker.slow_regexes(ids)
     checker.overlaps(results, ids)
     checker.templates()
     return entries + checker.entries, len(mine)

@@ -19,7 +19,9 @@ reads a pattern's structure and reports the classic shapes:
 Quadratic shapes (``.*=``, ``\\s+$``) are common, harmless on log lines and not
 reported; possessive quantifiers and atomic groups never backtrack and are
 safe. Subjects are taken to be single lines: ``.`` absorbs every character of
-one, so ``(.*?)\\s*$`` cannot be forced to fail.
+one, so ``(.*?)\\s*$`` cannot be forced to fail. It is still quadratic on a long
+run of spaces (each lazy step reads the run again), which ``find_quadratic``
+reports apart, for ``lint`` to warn about (``lazy-overlap``): the load accepts it.
 
 ``sre_parse`` is not used for the structure: it folds one-character
 alternatives into a set (``(\\w|\\d)`` becomes ``[\\w\\d]``), factors common
@@ -34,6 +36,7 @@ makes it report nothing rather than guess.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +49,7 @@ Shape = Literal[
     "quantified-dot-star",
     "overlapping-alternation",
     "overlapping-adjacent",
+    "lazy-overlap",
 ]
 
 #: What each shape is called in messages.
@@ -54,6 +58,7 @@ SHAPE_NAMES: dict[str, str] = {
     "quantified-dot-star": "quantified group containing .*",
     "overlapping-alternation": "quantified overlapping alternation",
     "overlapping-adjacent": "overlapping adjacent quantifiers",
+    "lazy-overlap": "lazy quantifier before an overlapping one",
 }
 
 
@@ -134,6 +139,7 @@ class _Node:
     chars: int = 0
     minlen: int = 0
     maxlen: int | None = 0
+    lazy: bool = False
 
 
 def _seq_facts(node: _Node) -> None:
@@ -306,10 +312,11 @@ class _Parser:
                 self.i = m.end()
             else:
                 return atom
-            possessive = self._peek() == "+"
+            possessive, lazy = self._peek() == "+", self._peek() == "?"
             if self._peek() in ("?", "+"):  # lazy backtracks like greedy; possessive never
                 self.i += 1
             atom = _make("repeat", atom.start, self.i, (atom,), lo=lo, hi=hi, possessive=possessive)
+            atom.lazy = lazy
 
     def _char(self, start: int, text: str, flags: int, *, literal: bool = False) -> _Node:
         if literal and not flags & _I and text in self.index:
@@ -613,6 +620,10 @@ def _may_share(a: list[_Node], b: list[_Node], follow: int, depth: int = 0) -> b
     return seq_a.minlen == 0 or seq_b.minlen == 0 or bool(seq_a.first & seq_b.first)
 
 
+def _order(issue: RedosIssue) -> tuple[int, str]:
+    return issue.position, issue.shape
+
+
 class _Checker:
     """Runs the checks over one parsed pattern and collects the issues, one per place and shape."""
 
@@ -621,6 +632,7 @@ class _Checker:
         self.root = root
         self.alphabet = alphabet
         self.issues: list[RedosIssue] = []
+        self.quadratic: list[RedosIssue] = []
         self.dot = _class_mask(".", 0, alphabet)
         self._chained: set[int] = set()
 
@@ -645,7 +657,7 @@ class _Checker:
     def run(self) -> list[RedosIssue]:
         self.walk(self.root)
         self.lines([], _flat(self.root), [])
-        return sorted(self.issues, key=lambda i: (i.position, i.shape))
+        return sorted(self.issues, key=_order)
 
     def walk(self, node: _Node) -> None:
         if node.kind == "atomic" or node.possessive:
@@ -731,6 +743,7 @@ class _Checker:
             elif not (x.empty_ok or x.kind in ("assert", "look")):
                 break
         self._chained.update(id(m) for m in members)
+        self.lazy_pair(line, steps)
         free = self._free_start(line[:i])
         found = next(
             (
@@ -752,6 +765,33 @@ class _Checker:
             " merge them into one or make their characters disjoint",
             end=members[-1].end,
         )
+
+    def lazy_pair(self, line: list[_Node], steps: list[tuple[list[_Node], int, int]]) -> None:
+        """A lazy quantifier followed by a greedy one over some of the same characters,
+        then more to match: each lazy step lets the greedy one re-read the run before
+        what follows fails, so a long run costs its length squared (``.*?\\s*$``)."""
+        if not steps:
+            return
+        members, common, end = steps[-1]
+        rest = [x for x in line[end:] if not x.empty_ok or x.kind == "assert"]
+        if not rest:
+            return
+        for lazy, greedy in itertools.pairwise(members):
+            if lazy.lazy and _unbounded(lazy) and _unbounded(greedy) and not greedy.lazy:
+                self.quadratic.append(
+                    RedosIssue(
+                        lazy.start,
+                        self.p[lazy.start : greedy.end],
+                        "lazy-overlap",
+                        f"the lazy `{self.text(lazy)}` and `{self.text(greedy)}` after it can"
+                        f" both take a run of the same characters (such as"
+                        f" {self.sample(common)}): at each lazy step the run is read again"
+                        " before what follows fails, about n^2 steps for a run of n (seconds"
+                        " on a padded line); end the lazy part on a character the second one"
+                        " cannot take, as in `(?:.*\\S)?\\s*$`",
+                    )
+                )
+                return
 
     def _free_start(self, prefix: list[_Node]) -> int:
         """1 when a search can reach the chain from many start positions."""
@@ -779,8 +819,8 @@ def _alphabet(pattern: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=2048)
-def _analyse(pattern: str) -> tuple[RedosIssue, ...] | None:
-    """The issues of ``pattern``; None when it does not compile or is not modelled."""
+def _checked(pattern: str) -> _Checker | None:
+    """The checks run over ``pattern``; None when it does not compile or is not modelled."""
     try:
         regex.compile(pattern)
         alphabet = _alphabet(pattern)
@@ -791,10 +831,26 @@ def _analyse(pattern: str) -> tuple[RedosIssue, ...] | None:
             except _Restart as again:
                 flags = again.flags
                 continue
-            return tuple(_Checker(pattern, root, alphabet).run())
+            checker = _Checker(pattern, root, alphabet)
+            checker.run()
+            return checker
     except (_Unsupported, regex.error, RecursionError):
         pass
     return None
+
+
+def _analyse(pattern: str) -> tuple[RedosIssue, ...] | None:
+    """The issues of ``pattern``; None when it does not compile or is not modelled."""
+    checker = _checked(pattern)
+    return None if checker is None else tuple(sorted(checker.issues, key=_order))
+
+
+def find_quadratic(pattern: str) -> list[RedosIssue]:
+    """Places where ``pattern`` is quadratic on a long run of one character: no hang
+    (the load does not refuse them), but worth a lint warning, since the time limit
+    may end such a search and lose its match."""
+    checker = _checked(pattern)
+    return [] if checker is None else list(checker.quadratic)
 
 
 def find_redos(pattern: str) -> list[RedosIssue]:

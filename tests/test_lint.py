@@ -213,3 +213,43 @@ def test_report_round_trips_as_json() -> None:
     with pytest.raises(ValueError):
         report.entries[0].level = "error"  # type: ignore[misc]
     assert isinstance(report.entries[0], LintEntry)
+
+
+SLOW = """\
+id: demo.slow-tail
+title: A pattern that is quadratic on padding
+component: demo
+severity: warning
+category: demo
+explanation: Shows the slow-regex warning.
+match:
+  keywords: ["gave up"]
+  message: 'gave up: (?P<reason>.*?)\\s*$'
+examples:
+  match:
+    - line: "gave up: no route"
+      fields: {reason: no route}
+    - line: "gave up: timeout  "
+      fields: {reason: timeout}
+  no_match:
+    - "kept going"
+    - "gave in"
+"""
+
+
+def test_a_regex_quadratic_on_padding_is_a_warning_with_its_fix(tmp_path: Path) -> None:
+    """``.*?\\s*$`` loads (it cannot hang: the time limit ends it) but is flagged, since a
+    padded line can take it past the limit and lose the match."""
+    pack = demo_copy(tmp_path)
+    (pack / "demo" / "demo.slow-tail.yaml").write_text(SLOW)
+    report = lint_packs([pack], builtin=False)
+    (entry,) = report.entries
+    assert (entry.level, entry.code, entry.item_id, entry.field) == (
+        "warning", "slow-regex", "demo.slow-tail", "match.message"
+    )
+    assert entry.line == 9 and "position 20" in entry.message
+    assert "`.*?` and `\\s*`" in entry.message and "(?:.*\\S)?\\s*$" in entry.message
+    assert (lint_exit_code(report, strict=False), lint_exit_code(report, strict=True)) == (0, 1)
+    fixed = SLOW.replace("(?P<reason>.*?)", "(?P<reason>(?:.*\\S)?)")
+    (pack / "demo" / "demo.slow-tail.yaml").write_text(fixed)
+    assert lint_packs([pack], builtin=False).entries == ()

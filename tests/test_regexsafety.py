@@ -8,7 +8,7 @@ import pytest
 import regex
 
 from amr_logpatterns import PackError, load_packs
-from amr_logpatterns.regexsafety import RedosIssue, analysed_safe, find_redos
+from amr_logpatterns.regexsafety import RedosIssue, analysed_safe, find_quadratic, find_redos
 
 # (pattern, shape, position and sub-pattern of the first issue)
 DANGEROUS: list[tuple[str, str, int, str]] = [
@@ -247,3 +247,32 @@ def test_unsafe_regex_ok_needs_a_reason(tmp_path: Path, reason: str) -> None:
     with pytest.raises(PackError) as info:
         load_packs(_pack(tmp_path, f"unsafe_regex_ok: {reason}\n"), builtin=False)
     assert any(p.field.startswith("unsafe_regex_ok") for p in info.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "sub"),
+    [
+        (r"x(?P<e>.*?)\s*$", ".*?)\\s*"),
+        (r"^\s*(?P<d>\S.*?)?\s*$", ".*?)?\\s*"),
+        (r"a.*?\s+b", ".*?\\s+"),
+        (r'[^"]*?\s*"', '[^"]*?\\s*'),
+    ],
+)
+def test_a_lazy_quantifier_before_an_overlapping_one_is_quadratic(pattern: str, sub: str) -> None:
+    (issue,) = find_quadratic(pattern)
+    assert (issue.shape, issue.subpattern) == ("lazy-overlap", sub)
+    assert pattern.index(sub.replace("\\\\", "\\")) == issue.position
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"x(?P<e>\S(?:.*\S)?)\s*$",  # the fix the warning suggests
+        r"(?P<x>.*?)$",  # nothing after the lazy part takes the same characters
+        r".*?\s*",  # nothing after them can fail
+        r'"?(?P<url>[^"\s]*?)(?:/healthz)?"?: ',  # what follows is bounded
+        r"(.*)\s*$",  # greedy: the run is read once
+    ],
+)
+def test_linear_shapes_are_not_called_quadratic(pattern: str) -> None:
+    assert find_quadratic(pattern) == []
