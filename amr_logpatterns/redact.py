@@ -192,6 +192,11 @@ _QUOTED_KEY = re.compile(
 _BARE_KEY = re.compile(
     rf"(?i){_START}(?P<key>{_KEY})(?:[ \t]*=(?!=)[ \t]*|:(?P<bracket>\[?)){_VALUE}"
 )
+#: Command-line flags in pasted commands: ``--password x``, ``--docker-password=x``.
+_FLAG = re.compile(rf"(?i)(?<![A-Za-z0-9_.-])--?(?P<key>{_KEY})(?:[ \t]+|=){_VALUE}")
+#: ``docker login -u me -p x`` (and podman, helm registry, crane, imgpkg): ``-p`` is the
+#: password only after ``login``.
+_LOGIN_PASSWORD = re.compile(rf"(?i)\blogin\b[^\n]*?[ \t](?P<key>-p)[ \t]+{_VALUE}")
 #: ``password: x`` as YAML has it: first on its line, or after ``{``, ``,``, ``;``, ``(``, ``[``.
 _YAML_KEY = re.compile(
     rf"(?im)(?P<lead>^[ \t]*(?:-[ \t]+)?|(?<=[{{,;(\[|])[ \t]*|(?<=\\n)[ \t]*(?:-[ \t]+)?)"
@@ -335,6 +340,9 @@ class Redactor:
             s = _QUOTED_KEY.sub(self._keyed, s)
             s = _BARE_KEY.sub(self._keyed, s)
             s = _YAML_KEY.sub(self._keyed, s)
+            s = _FLAG.sub(self._keyed, s)
+        if "login" in lowered and " -p" in s:
+            s = _LOGIN_PASSWORD.sub(self._keyed, s)
         return _B64_RUN.sub(self._b64_run, s)
 
     @staticmethod

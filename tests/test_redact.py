@@ -103,6 +103,14 @@ CASES: dict[str, Case] = {
         '{"auths":{"harbor.example.com":{"username":"robot","password":"R0botPass","auth":"cm9ib3Q6UjBib3RQYXNz"}}}',
         ("R0botPass", "cm9ib3Q6UjBib3RQYXNz"),
     ),
+    "command-line-flags": Case(
+        "ran: kubectl create secret docker-registry reg --docker-password=Fl4gEqualsPass"
+        " -n apps && tanzu secret registry add reg --password Fl4gSpacePass --server x",
+        ("Fl4gEqualsPass", "Fl4gSpacePass"),
+    ),
+    "login-dash-p": Case(
+        "ran: docker login -u robot -p L0ginDashPass harbor.example.com", ("L0ginDashPass",)
+    ),
     "docker-config-base64": Case(
         ".dockerconfigjson: eyJhdXRocyI6eyJoYXJib3IuZXhhbXBsZS5jb20iOnsiYXV0aCI6ImNtOWliM1E2In19fQ==",
         ("eyJhdXRocyI6eyJoYXJib3IuZXhhbXBsZS5jb20iOnsiYXV0aCI6ImNtOWliM1E2In19fQ",),
@@ -286,6 +294,9 @@ def test_no_false_positives_on_the_examples(classifier: Classifier, path: Path) 
         "image@sha256:e9dd40815036cddda8e7fda87c958ebfb27690cec454764eeb0575e558906570",
         "gitlab.eng.vmware.com/tanzu-image-signing/amr-observer/internal/cloud/event/client.(*CloudEventClient).Send",
         "login failed  error=password=<str> rejected",
+        "kubectl -n metadata-store logs -p deploy/amr-persister",
+        "echo $TOKEN | docker login --password-stdin -u robot harbor.example.com",
+        "--token-file /var/run/secrets/token",
     ],
 )
 def test_ordinary_text_stays(line: str) -> None:
