@@ -94,11 +94,15 @@ class FastScanner:
         self.stream = stream
         self.max_line_length = max_line_length
 
-    def _special_lines(self, buf: bytes) -> list[tuple[int, int, int]]:
-        """Sorted (line index, line start offset, frame flag) of the special lines in ``buf``."""
+    def _special_lines(self, buf: bytes) -> list[tuple[int, int, int]] | None:
+        """Sorted (line index, line start offset, frame flag) of the special lines in
+        ``buf``; None when stage 1 found too many to be worth it (read every line)."""
         stripped = b"\x1b" in buf
         view = _ANSI.sub(b"", buf) if stripped else buf
-        plain, frames = self.engine.scan(view)
+        scanned = self.engine.scan(view)
+        if scanned is None:
+            return None
+        plain, frames = scanned
         # a cut line may end as a stack frame once cut, which stage 1 cannot see on the
         # whole line: it needs the lines before it, as a frame does
         long_lines = _long_line_offsets(buf, self.max_line_length)
@@ -223,15 +227,18 @@ class FastScanner:
         windows), the last ``exact_tail`` of them read exactly."""
         stream = self.stream
         specials = self._special_lines(buf)
-        if exact_tail:
-            first = max(0, total - exact_tail)
-            # only a buffer's last chunk has a tail: its ``total`` lines are all it holds
-            off = _nth_line_start(buf, buf.rfind(b"\n") + 1, first, total)
-            for line in range(first, total):
-                specials.append((line, off, 0))
-                off = buf.find(b"\n", off) + 1
-            specials.sort()
-        windows = self._windows(buf, specials)
+        if specials is None:
+            windows = [(0, 0, total - 1)]
+        else:
+            if exact_tail:
+                first = max(0, total - exact_tail)
+                # only a buffer's last chunk has a tail: its ``total`` lines are all it holds
+                off = _nth_line_start(buf, buf.rfind(b"\n") + 1, first, total)
+                for line in range(first, total):
+                    specials.append((line, off, 0))
+                    off = buf.find(b"\n", off) + 1
+                specials.sort()
+            windows = self._windows(buf, specials)
         pos_line, pos_off = 0, 0
         for start_line, start_off, window_end in windows:
             if start_line >= total:

@@ -122,8 +122,10 @@ def _clean_cut(data: _File, nominal: int, boundary: Engine) -> int | None:
     if cut < 0:
         return None
     window = window[: cut + 1]
-    plain, frames = boundary.scan(window)
-    specials = sorted({window.count(b"\n", 0, o) for o in (*plain, *frames)})
+    found = boundary.scan(window)
+    if found is None:  # a window thick with multi-line shapes: no cut here
+        return None
+    specials = sorted({window.count(b"\n", 0, o) for o in (*found[0], *found[1])})
     total = window.count(b"\n")
     first = window.count(b"\n", 0, max(0, nominal - begin))
     # a clean line has no special line in the _CLEAN_BEFORE lines before it or the
@@ -143,32 +145,50 @@ def _nth_start(buf: bytes, line: int) -> int:
     return pos
 
 
+def _context_lines(finder: Engine, chunk: bytes) -> Iterator[tuple[int, bytes]]:
+    """The lines of ``chunk`` that may change the paste state, with their offsets, in
+    order; every line when the finder gives up on the chunk (too many matches)."""
+    # a leading newline lets the line-start literals see the chunk's first line
+    found = finder.scan(b"\n" + chunk)
+    if found is None:
+        lines = chunk.split(b"\n")
+        if not lines[-1]:
+            lines.pop()  # what follows the last newline
+        begin = 0
+        for line in lines:
+            yield begin, line
+            begin += len(line) + 1
+        return
+    for begin in sorted({chunk.rfind(b"\n", 0, max(0, o - 1)) + 1 for o in found[0]}):
+        end = chunk.find(b"\n", begin)
+        yield begin, chunk[begin : end if end >= 0 else len(chunk)]
+
+
 def _states_at(data: _File, cuts: list[int], max_line_length: int) -> list[PasteState]:
-    """The paste state at each cut: the context lines before it, replayed in one pass."""
+    """The paste state at each cut: the context lines before it, replayed in one pass
+    that holds one chunk at a time."""
     finder = make_engine(best_literal_engine(), [literal_pattern(t) for t in CONTEXT_LITERALS])
-    lines: dict[int, bytes] = {}
+    reader = LineReader(max_line_length=max_line_length)
+    states: list[PasteState] = []
+    ahead = iter(cuts)
+    cut = next(ahead, None)
+
+    def reach(offset: int | None) -> None:
+        """Note the state at every cut up to ``offset`` (None: all the rest)."""
+        nonlocal cut
+        while cut is not None and (offset is None or cut <= offset):
+            # a clean cut lies past any describe output and any partial entry
+            states.append(
+                PasteState(session=dict(reader.state.session), in_fence=reader.state.in_fence)
+            )
+            cut = next(ahead, None)
+
     keep = clip_length(max_line_length)
     for start, chunk in data.clipped_chunks(0, max(cuts, default=0), keep):
-        # a leading newline lets the line-start literals see the chunk's first line
-        for offset in finder.scan(b"\n" + chunk)[0]:
-            offset = max(0, offset - 1)
-            if chunk[offset : offset + 1] == b"\n":  # a match that starts at a line's newline
-                offset += 1
-            begin = chunk.rfind(b"\n", 0, offset) + 1
-            end = chunk.find(b"\n", offset)
-            lines[start + begin] = chunk[begin : end if end >= 0 else len(chunk)]
-    reader = LineReader(max_line_length=max_line_length)
-    states = []
-    replayed = iter(sorted(lines.items()))
-    pending = next(replayed, None)
-    for cut in cuts:
-        while pending is not None and pending[0] < cut:
-            reader.push(2, pending[1])
-            pending = next(replayed, None)
-        # a clean cut lies past any describe output and any partial entry
-        states.append(
-            PasteState(session=dict(reader.state.session), in_fence=reader.state.in_fence)
-        )
+        for begin, line in _context_lines(finder, chunk):
+            reach(start + begin)
+            reader.push(2, line)
+    reach(None)
     return states
 
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -153,12 +154,26 @@ def patterns_for(literals: Iterable[str]) -> tuple[Pattern, ...]:
     return STRUCTURAL + sig
 
 
+#: Stage 1 gives up on a buffer (``scan`` returns None) past this many matches for each
+#: of its lines, plus ``MATCH_ALLOWANCE``: a line of a million NUL bytes or repeated
+#: ``error`` words would otherwise cost a callback and a list entry each, and reading
+#: such a buffer exactly is cheaper.
+MATCHES_PER_LINE = 8
+MATCH_ALLOWANCE = 1024
+
+
+def match_budget(buf: bytes) -> int:
+    """How many matches a scan of ``buf`` may report before it gives up."""
+    return MATCHES_PER_LINE * (buf.count(b"\n") + 1) + MATCH_ALLOWANCE
+
+
 class Engine(Protocol):
-    """Finds special lines in a buffer: byte offsets inside them, plain and frame ones."""
+    """Finds special lines in a buffer: byte offsets inside them, plain and frame ones,
+    or None when there are too many to be worth it (read the whole buffer then)."""
 
     name: str
 
-    def scan(self, buf: bytes) -> tuple[list[int], list[int]]: ...
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None: ...
 
 
 class StdlibEngine:
@@ -179,11 +194,14 @@ class StdlibEngine:
                 flags = (re.IGNORECASE if p.caseless else 0) | (re.MULTILINE if p.multiline else 0)
                 self.regexes.append((re.compile(p.regex, flags), p.frame))
 
-    def scan(self, buf: bytes) -> tuple[list[int], list[int]]:
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None:
         plain: list[int] = []
         frames: list[int] = []
         lowered: bytes | None = None
+        budget = match_budget(buf)
         for text, caseless, frame in self.literals:
+            if len(plain) + len(frames) > budget:
+                return None
             if caseless:
                 if lowered is None:
                     lowered = buf.lower()
@@ -202,6 +220,8 @@ class StdlibEngine:
                 # from the line's own newline: a literal such as ``\noc `` starts there
                 pos = find(text, max(end, pos + 1))
         for rx, frame in self.regexes:
+            if len(plain) + len(frames) > budget:
+                return None
             out = frames if frame else plain
             search = rx.search
             m = search(buf)
@@ -271,15 +291,21 @@ class HyperscanEngine:
         except OSError:
             pass
 
-    def scan(self, buf: bytes) -> tuple[list[int], list[int]]:
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None:
         plain: list[int] = []
         frames: list[int] = []
         frame_ids = self.frame_ids
+        budget = [match_budget(buf)]
 
-        def on_match(pattern_id: int, start: int, end: int, flags: int, context: Any) -> None:
+        def on_match(pattern_id: int, start: int, end: int, flags: int, context: Any) -> bool:
             (frames if pattern_id in frame_ids else plain).append(end - 1)
+            budget[0] -= 1
+            return budget[0] < 0  # True stops the scan
 
-        self.db.scan(buf, match_event_handler=on_match, scratch=self.scratch)
+        try:
+            self.db.scan(buf, match_event_handler=on_match, scratch=self.scratch)
+        except self._hs.ScanTerminated:
+            return None
         return plain, frames
 
 
@@ -309,10 +335,15 @@ class Re2Engine:
         self.plain = alternation([p for p in pats if not p.frame])
         self.frames = alternation([p for p in pats if p.frame])
 
-    def scan(self, buf: bytes) -> tuple[list[int], list[int]]:
-        plain = [max(m.start(), m.end() - 1) for m in self.plain.finditer(buf)]
-        frames = [max(m.start(), m.end() - 1) for m in self.frames.finditer(buf)]
-        return plain, frames
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None:
+        budget = match_budget(buf)
+        plain = list(itertools.islice(self._ends(self.plain, buf), budget + 1))
+        frames = list(itertools.islice(self._ends(self.frames, buf), budget + 1 - len(plain)))
+        return None if len(plain) + len(frames) > budget else (plain, frames)
+
+    @staticmethod
+    def _ends(pattern: Any, buf: bytes) -> Iterator[int]:
+        return (max(m.start(), m.end() - 1) for m in pattern.finditer(buf))
 
 
 ENGINES = ("hyperscan", "re2", "stdlib")

@@ -101,3 +101,27 @@ def test_stage_one_reads_each_line_once_however_long(
     assert report == slow.classify(data, source_name="long.log")
     assert report.stats.sources[0].truncated_lines == 40
     assert sum(scanned) < 3 * 40 * 10_000, sum(scanned)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "line",
+    [b"\x00" * 200_000, b"error " * 40_000, b"kubectl " * 30_000],
+    ids=["nul-bytes", "error-words", "context-words"],
+)
+def test_stage_one_gives_up_on_a_buffer_thick_with_matches(
+    exact: Classifier, engine: str, line: bytes
+) -> None:
+    """Every match costs a Python callback and a list entry: past a budget per line the
+    engine says so, and the buffer is read exactly, with the same report."""
+    from amr_logpatterns.prefilter import make_engine, match_budget, patterns_for
+
+    scanner = make_engine(engine, patterns_for(["error sending request"]))
+    found = scanner.scan(line + b"\n")
+    assert found is None or len(found[0]) + len(found[1]) <= match_budget(line)
+    if engine != "stdlib":  # it reports one match per line and pattern at most
+        assert found is None
+    assert scanner.scan(b"an ordinary line\n" * 10) is not None
+    data = b"first line\n" + line + b"\n" + b"2024-05-01T10:00:00Z\tINFO\tx\tlast line\n"
+    fast = Classifier(exact.pack, engine=engine, fast_path_min_bytes=0)
+    assert fast.classify(data, source_name="m.log") == exact.classify(data, source_name="m.log")

@@ -352,11 +352,16 @@ def test_ten_million_empty_lines_are_counted_blank_quickly(big_dir: Path, jobs: 
     assert run.peak_mb < MAX_RSS_MB, f"peak RSS {run.peak_mb:.0f} MiB"
 
 
-@pytest.mark.parametrize("newlines", [False, True], ids=["no-newline", "newline-every-8MiB"])
-def test_a_huge_file_of_one_repeated_character(big_dir: Path, newlines: bool) -> None:
-    """1 GiB of ``x`` (see ``BIG``): every line is cut, memory stays flat."""
-    path = big_dir / f"repeated-{newlines}.log"
-    lines = _write_repeated(path, BIG, (8 << 20) if newlines else None)
+@pytest.mark.parametrize(
+    ("newlines", "byte"),
+    [(False, b"x"), (True, b"x"), (False, b"\x00")],
+    ids=["no-newline", "newline-every-8MiB", "nul-bytes"],
+)
+def test_a_huge_file_of_one_repeated_character(big_dir: Path, newlines: bool, byte: bytes) -> None:
+    """1 GiB of ``x`` or of NUL (see ``BIG``): every line is cut, memory stays flat (a NUL
+    is a stage-1 match: a line of them once made a callback and a list entry each)."""
+    path = big_dir / f"repeated-{newlines}-{byte.hex()}.log"
+    lines = _write_repeated(path, BIG, (8 << 20) if newlines else None, byte)
     try:
         run = run_cli("scan", "--format", "json", "--jobs", "1", str(path), timeout=300)
     finally:
@@ -364,6 +369,7 @@ def test_a_huge_file_of_one_repeated_character(big_dir: Path, newlines: bool) ->
     assert run.returncode == 0, run.stderr
     source = run.source()
     assert source["lines_read"] == source["truncated_lines"] == source["records"] == lines
+    assert source["nul_lines"] == (lines if byte == b"\x00" else 0)
     assert run.peak_mb < MAX_RSS_MB, f"peak RSS {run.peak_mb:.0f} MiB"
     # about 0.25 s for each 1 MiB line the pipeline reads, plus reading the file
     assert run.seconds < 20 + 0.5 * lines, f"{run.seconds:.1f} s"
