@@ -86,7 +86,17 @@ def test_cli_jobs_output_matches_one_job(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @pytest.mark.usefixtures("small_pieces")
-def test_each_cut_gets_the_context_before_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("budget", [True, False], ids=["stage-1", "stage-1-gives-up"])
+def test_each_cut_gets_the_context_before_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: bool
+) -> None:
+    """Without a match budget stage 1 gives up on every buffer, and the planner replays
+    every line instead of the context lines it found: the states are the same."""
+    if not budget:
+        from amr_logpatterns import prefilter
+
+        monkeypatch.setattr(prefilter, "MATCHES_PER_LINE", 0)
+        monkeypatch.setattr(prefilter, "MATCH_ALLOWANCE", 0)
     path = tmp_path / "ctx.log"
     path.write_bytes(
         b"$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8
@@ -151,22 +161,3 @@ def test_a_pasted_command_after_a_long_line_still_sets_the_next_pieces_state(
     )
     cut = parallel.pieces(str(path), 2, max_line_length=1000)
     assert cut[1].part.state.session["namespace"] == "shop"
-
-
-@pytest.mark.usefixtures("small_pieces")
-def test_cuts_get_their_context_when_stage_one_gives_up(
-    classifier: Classifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With no match budget, stage 1 gives up on every buffer: the planner then replays
-    every line, and the workers read every line, and nothing changes."""
-    from amr_logpatterns import prefilter
-
-    monkeypatch.setattr(prefilter, "MATCHES_PER_LINE", 0)
-    monkeypatch.setattr(prefilter, "MATCH_ALLOWANCE", 0)
-    path = tmp_path / "ctx.log"
-    path.write_bytes(
-        b"$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8
-        + b"oc -n metadata-store logs deploy/amr-persister\n" + NOISE * 8
-    )
-    cut = parallel.pieces(str(path), 3)
-    assert [p.part.state.session.get("namespace") for p in cut] == [None, "shop", "metadata-store"]
