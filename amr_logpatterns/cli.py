@@ -195,7 +195,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     why.add_argument("line", nargs="?", metavar="LINE", help="the line, as pasted")
     why.add_argument("--file", metavar="FILE", help="read the line from this file...")
-    why.add_argument("--line", dest="line_number", type=int, metavar="N", help="...at line N")
+    why.add_argument(
+        "--line", dest="line_number", type=_positive, metavar="N", help="...at line N"
+    )
     why.add_argument(
         "--context-file", metavar="FILE", help="lines that came before LINE (describe headers...)"
     )
@@ -254,6 +256,17 @@ def _seconds(text: str) -> float | None:
     return value
 
 
+def _positive(text: str) -> int:
+    """``--jobs``, ``--max-line-length``, ``--line``: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return value
+
+
 def redact_option(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     """``--redact`` (secrets) or ``--redact=all`` (also IP addresses and host names)."""
     p.add_argument(
@@ -290,7 +303,7 @@ def inputs_options(p: argparse.ArgumentParser) -> None:
     )
     inputs.add_argument(
         "--jobs",
-        type=int,
+        type=_positive,
         default=os.cpu_count() or 1,
         metavar="N",
         help="worker processes for large files (default: the number of CPUs)",
@@ -312,7 +325,7 @@ def inputs_options(p: argparse.ArgumentParser) -> None:
     )
     inputs.add_argument(
         "--max-line-length",
-        type=int,
+        type=_positive,
         default=DEFAULT_MAX_LINE_LENGTH,
         metavar="BYTES",
         help="match only this many bytes of longer lines, counted as truncated (default: 1 MiB)",

@@ -155,6 +155,8 @@ class Classifier:
         )
         self.index = keyword_index(self.signatures)
         self.max_evidence = max_evidence
+        if max_line_length < 1:
+            raise ValueError(f"max_line_length must be 1 or more: {max_line_length}")
         self.max_line_length = max_line_length
         if engine not in ("auto", "exact", *ENGINES):
             raise ValueError(

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from conftest import FIXTURES, ROOT
 
@@ -154,3 +155,31 @@ def test_explain_line_does_not_hang_on_a_hostile_pattern(tmp_path: Path) -> None
     code, out, _ = run("explain-line", "--no-config", "--patterns", str(pack), "a" * 40 + "!", "--signature", "custom.hostile")
     assert time.perf_counter() - started < 20
     assert code == 0 and "custom.hostile" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scan", "--max-line-length", "0", "x.log"],
+        ["scan", "--max-line-length", "-5", "x.log"],
+        ["scan", "--jobs", "0", "x.log"],
+        ["scan", "--jobs", "two", "x.log"],
+        ["explain-line", "--file", "x.log", "--line", "0"],
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A zero line cap used to read every line as empty and report nothing, silently."""
+    code, _, _ = run(*argv)
+    err = capsys.readouterr().err  # argparse writes usage errors to the process's stderr
+    option = next(a for a in reversed(argv) if a.startswith("--"))
+    assert code == 2 and f"argument {option}" in err
+    assert "must be 1 or more" in err or "not a whole number" in err
+
+
+def test_the_library_refuses_a_line_cap_below_one() -> None:
+    from amr_logpatterns import Classifier
+
+    with pytest.raises(ValueError, match="max_line_length must be 1 or more: 0"):
+        Classifier(max_line_length=0)

@@ -169,11 +169,12 @@ def test_text_fits_the_width(classifier: Classifier) -> None:
     assert any(line.endswith("…") for line in format_timeline_text(timeline, width=60).splitlines())
 
 
-def test_a_report_without_findings_has_an_empty_timeline() -> None:
+def test_a_report_without_findings_has_an_empty_timeline_that_says_so() -> None:
+    """An empty timeline says why it is empty instead of printing nothing."""
     timeline = build_timeline(Report())
     assert timeline.changes == [] and timeline.components == []
-    assert format_timeline_text(timeline) == ""
-    assert format_timeline_markdown(timeline).startswith("| when | component | state | what |")
+    said = "No AMR component's state shows in the input: nothing to put on a timeline.\n"
+    assert format_timeline_text(timeline) == format_timeline_markdown(timeline) == said
 
 
 def test_healthy_components_say_so(classifier: Classifier) -> None:
@@ -181,3 +182,4 @@ def test_healthy_components_say_so(classifier: Classifier) -> None:
     (observer,) = timeline.components
     assert (observer.final_state, observer.outcome, [s.state for s in observer.spans]) == ("healthy", "healthy", ["healthy"])
     assert format_timeline_text(timeline) == "end  observer  healthy   no problems\n"
+
