@@ -97,17 +97,24 @@ def _match(relative: str, base: str, pattern: str) -> bool:
 
 
 class _GzipStream(gzip.GzipFile):
-    """Gzip over a stream it owns: ``GzipFile(fileobj=...)`` alone leaves that stream open."""
+    """Gzip over a stream, closed with it when ``owned`` (``GzipFile(fileobj=...)`` alone
+    leaves it open), and seekable only when that stream is: ``GzipFile`` says it always
+    is, and a reader that trusts it seeks a pipe when a truncated file fails."""
 
-    def __init__(self, inner: IO[bytes]) -> None:
+    def __init__(self, inner: IO[bytes], *, owned: bool = True) -> None:
         super().__init__(fileobj=inner, mode="rb")
-        self._owned = inner
+        self._inner = inner
+        self._owned = owned
+
+    def seekable(self) -> bool:
+        return self._inner.seekable()
 
     def close(self) -> None:
         try:
             super().close()
         finally:
-            self._owned.close()
+            if self._owned:
+                self._inner.close()
 
 
 def _decompressing(raw: IO[bytes], wrap: Wrap | None) -> IO[bytes]:
@@ -147,8 +154,14 @@ class _Stdin(_Source):
     """The process's standard input, looked up when opened (tests replace it)."""
 
     def open(self, name: str, wrap: Wrap | None) -> IO[bytes]:
+        """Gunzipped when it starts as gzip does (``zcat`` is not needed), never closed."""
         stream = sys.stdin.buffer
-        return stream if wrap is None else wrap(stream)
+        peek = getattr(stream, "peek", None)
+        head: bytes = peek(2)[:2] if peek is not None else b""
+        wrapped = stream if wrap is None else wrap(stream)
+        if head == _GZIP_MAGIC:
+            return cast(IO[bytes], _GzipStream(wrapped, owned=False))
+        return wrapped
 
 
 class _Archive:

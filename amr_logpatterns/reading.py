@@ -135,7 +135,23 @@ def _salvaging_read(
     come out as they arrive.
     """
     start = source.tell() if source.seekable() else None
-    read = getattr(source, "read1", source.read) if not block else source.read
+    read1 = getattr(source, "read1", None)
+    if start is None and block and read1 is not None:
+        # no going back to salvage: read in the stream's own steps, so a failure loses
+        # only the step that failed (a truncated gzip pipe fails on a step with no data)
+        parts: list[bytes] = []
+        got = 0
+        try:
+            while got < size:
+                piece: bytes = read1(size - got)
+                if not piece:
+                    break
+                parts.append(piece)
+                got += len(piece)
+        except READ_ERRORS as exc:
+            return b"".join(parts), exc
+        return b"".join(parts), None
+    read = read1 if not block and read1 is not None else source.read
     try:
         data: bytes = read(size)
         return data, None

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import shutil
 import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 from logsynth import messy_log
 
 from amr_logpatterns import Classifier, Report, engine
+from amr_logpatterns.cli import main
 from amr_logpatterns.engine import InputError
 from amr_logpatterns.inputs import (
     ARCHIVE_SEPARATOR,
@@ -89,6 +92,43 @@ def test_a_missing_path_is_an_error_naming_it(tmp_path: Path) -> None:
     present = str(tree(tmp_path, {"a.log": b"a"}) / "a.log")
     with pytest.raises(InputError, match=r"^\S+/nope\.log: no such file or directory$"):
         expand_inputs([present, str(tmp_path / "nope.log")])
+
+
+class _Pipe(io.RawIOBase):
+    """A stream that cannot seek, as stdin and ``<(...)`` are."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)
+
+
+@pytest.mark.parametrize("cut", [None, 1500], ids=["whole", "truncated"])
+def test_gzip_on_stdin_is_read_like_a_gzip_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cut: int | None
+) -> None:
+    """``... | gzip | amr-logpatterns scan -`` needs no ``zcat``; a truncated stream keeps
+    every line before the cut, as a truncated ``.gz`` file does (it lost them all, and
+    blamed seeking, when the stream could not be rewound)."""
+    log = ROOT / "examples" / "logs" / "observer-missing-scheme.log"
+    packed = gzip.compress(log.read_bytes())[:cut]
+    (tmp_path / "x.log.gz").write_bytes(packed)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(_Pipe(packed))))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["scan", "--format", "json", "-"], stdout=out, stderr=err)
+    piped = json.loads(out.getvalue())
+    stored = Classifier().classify_file(tmp_path / "x.log.gz")
+    assert piped["stats"]["lines_read"] == stored.stats.lines_read > 0
+    assert [f["id"] for f in piped["findings"]] == [f.id for f in stored.findings]
+    if cut is None:
+        assert code == 1 and piped["stats"]["lines_read"] == 90
+    else:
+        assert code == 2 and "<stdin>: reading stopped after line" in err.getvalue()
+        assert "Compressed file ended" in err.getvalue() and "seekable" not in err.getvalue()
 
 
 def test_stdin_once_and_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
