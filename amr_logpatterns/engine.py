@@ -32,7 +32,7 @@ from .matcher import (
 from .merge import merge_reports, totals
 from .models import FieldValue, Finding, Match, Report, SourceStats
 from .prefilter import ENGINES, Engine, available_engines, make_engine, patterns_for
-from .reading import DEFAULT_MAX_LINE_LENGTH, Source, physical_lines
+from .reading import DEFAULT_MAX_LINE_LENGTH, Source, physical_lines, printable_name
 from .records import LogRecord
 from .schema import SEVERITY_RANK, Severity
 from .stream import RecordStream, Tally
@@ -244,7 +244,7 @@ class Classifier:
         self, source: Source, *, source_name: str | None = None, part: Part | None = None
     ) -> Iterator[Match]:
         """Yield every match in ``source`` as it is found, holding no more than a record."""
-        tally = Tally(source=source_name or source_name_of(source))
+        tally = Tally(source=printable_name(source_name or source_name_of(source)))
         for cs, record, fields in self._hits(source, tally, part):
             yield to_match(cs, record, fields)
 
@@ -274,7 +274,7 @@ class Classifier:
         tallies = []
         unknown = UnknownTally(self.max_unknown_templates, self._owners)
         for name, source in sources:
-            tally = Tally(source=name, unknown=unknown)
+            tally = Tally(source=printable_name(name), unknown=unknown)
             tallies.append(tally)
             for cs, record, fields in self._hits(source, tally, part):
                 aggregator.add(cs.signature, record, fields)

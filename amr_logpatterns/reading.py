@@ -315,8 +315,34 @@ def physical_lines(
             raise TypeError(f"lines must be str or bytes, got {type(item).__name__}: {item!r:.60}")
 
 
+def printable_name(name: str) -> str:
+    """A source name every output can write: a file name's undecodable bytes (kept as
+    lone surrogates by ``surrogateescape``) shown as ``\\xff``, as ``ls -b`` does."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape" if _escaped_only(name) else "surrogatepass")
+        return raw.decode("utf-8", "backslashreplace")
+    return name
+
+
+def _escaped_only(text: str) -> bool:
+    """Whether every surrogate in ``text`` is one ``surrogateescape`` made (U+DC80 to U+DCFF)."""
+    return all("\udc80" <= c <= "\udcff" for c in text if "\ud800" <= c <= "\udfff")
+
+
 def _decode(item: str | bytes) -> tuple[str, bool]:
     if isinstance(item, str):
+        if item.isascii():
+            return item, False
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError:
+            # lone surrogates (text decoded with ``surrogateescape``, say) cannot be
+            # written as UTF-8 by any format: each becomes U+FFFD, counted as invalid
+            return item.encode("utf-8", "surrogatepass").decode("utf-8", "replace"), True
         return item, False
     try:
         return item.decode("utf-8"), False

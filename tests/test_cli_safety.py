@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -183,3 +184,35 @@ def test_the_library_refuses_a_line_cap_below_one() -> None:
 
     with pytest.raises(ValueError, match="max_line_length must be 1 or more: 0"):
         Classifier(max_line_length=0)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github", "markdown"])
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_format(
+    tmp_path: Path, fmt: str
+) -> None:
+    """A name's undecodable byte (``bad\\xff.log``) once broke SARIF and JSON output."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    name = os.fsdecode(b"bad\xff.log")
+    (folder / name).write_bytes((ROOT / "examples" / "logs" / "observer-missing-scheme.log").read_bytes())
+    out = io.StringIO()
+    code = main(["scan", "--format", fmt, str(folder)], stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert code == 1 and "unsupported-protocol-scheme" in text.replace("_", "-").lower()
+    text.encode("utf-8")  # no lone surrogate is left to break the output
+    if fmt in ("text", "json", "markdown"):
+        assert "bad\\xff.log" in text.replace("\\\\", "\\")
+
+
+def test_text_with_lone_surrogates_gives_a_report_every_format_can_write() -> None:
+    from amr_logpatterns import Classifier
+    from amr_logpatterns.formatters import PLAIN, formatters
+    from amr_logpatterns.gate import Policy, apply_policy
+
+    line = (ROOT / "examples" / "logs" / "observer-missing-scheme.log").read_text() + "odd \udcff \ud800 text\n"
+    report = Classifier().classify(line, source_name="s.log")
+    assert report.stats.sources[0].decode_errors == 1
+    gated = apply_policy(report, Policy())
+    for render in formatters().values():
+        render(gated, PLAIN).encode("utf-8")
+    report.model_dump_json()

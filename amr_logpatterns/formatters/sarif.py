@@ -96,6 +96,12 @@ _PSEUDO = re.compile(r"^<([^<>]*)>$")
 _URI_SAFE = "/:?#[]@!$&'()*+,;=%~"
 
 
+def _quote(text: str, safe: str) -> str:
+    """Percent-encode ``text``; a file name's undecodable bytes (``surrogateescape``) are
+    encoded as the bytes they stand for."""
+    return quote(text, safe=safe, errors="surrogateescape")
+
+
 def source_uri(source: str) -> str:
     """A source name as a URI reference that SARIF accepts and still names the same file.
 
@@ -107,17 +113,17 @@ def source_uri(source: str) -> str:
     if pseudo:
         source = pseudo.group(1)
     if _SCHEME.match(source):
-        return quote(source, safe=_URI_SAFE)
+        return _quote(source, _URI_SAFE)
     path = source.replace("\\", "/")
     if path.startswith("//"):
-        return "file:" + quote(path, safe="/")
+        return "file:" + _quote(path, "/")
     if _DRIVE.match(path):
-        return "file:///" + path[:2] + quote(path[2:], safe="/")
+        return "file:///" + path[:2] + _quote(path[2:], "/")
     if path.startswith("/"):
-        return "file://" + quote(path, safe="/")
+        return "file://" + _quote(path, "/")
     while path.startswith("./"):
         path = path[2:]
-    return quote(path, safe="/") or "input"
+    return _quote(path, "/") or "input"
 
 
 def rule_name(rule_id: str) -> str:
