@@ -425,7 +425,7 @@ def _scan(
     policy = _policy(args, loaded)
     _check_selectors(policy, pack)
     classifier = _classifier(args, pack)
-    inputs = expand_inputs(args.paths or ["-"], args.glob)
+    inputs = _inputs(args, err)
     redactor = _redactor(args)
     if outputs[0][0] == "jsonl":
         if args.write_baseline:
@@ -479,7 +479,7 @@ def _timeline(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) 
     from .timeline import build_timeline, format_timeline_markdown, format_timeline_text
 
     classifier = _classifier(args, pack)
-    report = _classify(classifier, expand_inputs(args.paths or ["-"], args.glob), args, err)
+    report = _classify(classifier, _inputs(args, err), args, err)
     timeline = build_timeline(report)
     redactor = _redactor(args)
     if redactor is not None:
@@ -532,7 +532,7 @@ def _suggest(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -
     from .suggest import suggest_signatures, write_drafts
 
     classifier = _classifier(args, pack)
-    report = _classify(classifier, expand_inputs(args.paths or ["-"], args.glob), args, err)
+    report = _classify(classifier, _inputs(args, err), args, err)
     redactor = _redactor(args)
     if redactor is not None:
         report = redact_report(report, redactor)
@@ -575,6 +575,15 @@ def _progress(inputs: list[LogInput], args: argparse.Namespace, err: IO[str]) ->
     mode = {None: "auto", True: "always", False: "never"}[args.progress]
     tty = err.isatty() if hasattr(err, "isatty") else False
     return ProgressBar(total, stream=err, tty=tty) if should_show(mode, total, tty) else None
+
+
+def _inputs(args: argparse.Namespace, err: IO[str]) -> list[LogInput]:
+    """The PATH arguments as inputs; what a directory walk could not read is said on stderr."""
+    skipped: list[str] = []
+    inputs = expand_inputs(args.paths or ["-"], args.glob, skipped=skipped)
+    for entry in skipped:
+        err.write(f"amr-logpatterns: skipped {entry}\n")
+    return inputs
 
 
 def _classify(

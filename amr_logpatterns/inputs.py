@@ -460,8 +460,12 @@ class _Found:
     size: int
 
 
-def _walk(top: str) -> list[_Found]:
-    """Every file under ``top``: each directory once (symlink loops end), hidden ones skipped."""
+def _walk(top: str, skipped: list[tuple[str, str]]) -> list[_Found]:
+    """Every file under ``top``: each directory once (symlink loops end), hidden ones skipped.
+
+    Entries that cannot be read as a file (a dangling link, a socket or FIFO, a file that
+    vanished) are listed in ``skipped``: relative path, and what to say of it.
+    """
     root = os.path.realpath(top)
     visited: set[tuple[int, int]] = set()
     files: dict[tuple[int, int], _Found] = {}
@@ -495,16 +499,27 @@ def _walk(top: str) -> list[_Found]:
                     known = files.get(key)
                     if known is None or (known.linked, known.relative) > (found.linked, relative):
                         files[key] = found
-            except OSError:
-                continue  # vanished, or a dangling link
+                elif not entry.name.startswith("."):
+                    skipped.append((relative, f"{entry.path}: {_not_a_file(entry)}"))
+            except OSError as exc:
+                skipped.append((relative, f"{entry.path}: {exc.strerror or exc}"))
         stack.extend(reversed(subdirs))
     return sorted(files.values(), key=lambda f: f.relative.split("/"))
 
 
-def _directory_inputs(given: str, globs: Sequence[str]) -> list[LogInput]:
+def _not_a_file(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "a link to nothing (dangling symlink)"
+    return "not a regular file (a FIFO, socket or device is never read in a walk)"
+
+
+def _directory_inputs(given: str, globs: Sequence[str], skipped: list[str]) -> list[LogInput]:
     prefix = given if given.endswith("/") else given + "/"
     out: list[LogInput] = []
-    for found in _walk(given):
+    unread: list[tuple[str, str]] = []
+    found_files = _walk(given, unread)
+    skipped += [said for relative, said in unread if matches(relative, globs)]
+    for found in found_files:
         name = prefix + found.relative
         if is_archive(found.relative):
             out += _archive_members(found.path, name, globs)
@@ -513,14 +528,18 @@ def _directory_inputs(given: str, globs: Sequence[str]) -> list[LogInput]:
     return out
 
 
-def expand_inputs(paths: Sequence[str], globs: Sequence[str] = ()) -> list[LogInput]:
+def expand_inputs(
+    paths: Sequence[str], globs: Sequence[str] = (), *, skipped: list[str] | None = None
+) -> list[LogInput]:
     """The inputs that PATH arguments stand for, in a stable order (see the module doc).
 
     ``globs`` select files in directories and members of archives (``DEFAULT_GLOBS``
     when empty); a file given by name is always read. Raises ``InputError`` for a
     missing path, ``-`` given twice, an unreadable archive, or a directory or
-    archive in which no file matches.
+    archive in which no file matches. Entries of walked directories that cannot be
+    read as files are appended to ``skipped``, each as ``path: reason``.
     """
+    skipped = [] if skipped is None else skipped
     selected = tuple(globs) or DEFAULT_GLOBS
     if not paths:
         return [_stdin()]
@@ -540,7 +559,7 @@ def expand_inputs(paths: Sequence[str], globs: Sequence[str] = ()) -> list[LogIn
         except OSError as exc:
             raise InputError(f"{given}: cannot open: {exc.strerror or exc}") from exc
         if stat.S_ISDIR(info.st_mode):
-            found = _directory_inputs(given, selected)
+            found = _directory_inputs(given, selected, skipped)
             if not found:
                 raise InputError(f"{given}: no file matches {_describe(selected)}")
         elif stat.S_ISREG(info.st_mode) and is_archive(given):

@@ -520,3 +520,21 @@ def test_an_encrypted_zip_member_is_an_error_naming_it_not_a_silent_skip(tmp_pat
         expand_inputs([str(bundle)])
     kept = expand_inputs([str(bundle)], ["*/plain.log"])
     assert [i.name for i in kept] == [f"{bundle}:ns/pod/plain.log"]
+
+
+def test_what_a_walk_cannot_read_is_named_not_dropped(tmp_path: Path) -> None:
+    """A dangling link or a FIFO in a directory is never read, and the command says so."""
+    root = tree(tmp_path, {"ok.log": b"x\n"})
+    (root / "gone.log").symlink_to(root / "nowhere.log")
+    os.mkfifo(root / "pipe.log")
+    (root / "notes.bak").symlink_to(root / "nowhere.bak")  # not selected by the globs
+    skipped: list[str] = []
+    (found,) = expand_inputs([str(root)], skipped=skipped)
+    assert found.name.endswith("/ok.log")
+    assert skipped == [
+        f"{root / 'gone.log'}: a link to nothing (dangling symlink)",
+        f"{root / 'pipe.log'}: not a regular file (a FIFO, socket or device is never read in a walk)",
+    ]
+    err = io.StringIO()
+    assert main(["scan", str(root)], stdout=io.StringIO(), stderr=err) == 0
+    assert f"amr-logpatterns: skipped {root / 'gone.log'}: a link to nothing" in err.getvalue()
