@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +162,28 @@ def test_a_pasted_command_after_a_long_line_still_sets_the_next_pieces_state(
     )
     cut = parallel.pieces(str(path), 2, max_line_length=1000)
     assert cut[1].part.state.session["namespace"] == "shop"
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_pieces_of_generated_logs_merge_to_the_whole(classifier: Classifier, tmp_path: Path) -> None:
+    """The planner's cuts and replayed states, checked on many messy logs at once: each
+    piece read as a worker reads it (in this process, to be quick), then merged."""
+    quiet = b"".join(NOISE.splitlines(keepends=True)[:120])  # room for clean cuts
+    cut_files = 0
+    for seed in range(20):
+        path = tmp_path / f"messy-{seed}.log"
+        parts = [
+            messy_log(seed * 7 + k, 30 + seed % 50) + b"\n" + (quiet if (seed + k) % 2 else b"")
+            for k in range(6)
+        ]
+        path.write_bytes(b"".join(parts))
+        whole = classifier.classify_file(path)
+        for jobs in (2, 3, 5):
+            work = parallel.pieces(str(path), jobs)
+            cut_files += len(work) > 1
+            reports = []
+            for piece in work:
+                with io.BufferedReader(parallel._Range(piece.path, piece.start, piece.end)) as handle:
+                    reports.append(classifier.classify_many([(piece.path, handle)], part=piece.part))
+            assert classifier.merge(reports) == whole, (seed, jobs, [p.start for p in work])
+    assert cut_files >= 50  # most of the 60 plans did cut
