@@ -108,9 +108,9 @@ class FastScanner:
         long_lines = _long_line_offsets(buf, self.max_line_length)
         invalid = _invalid_utf8_offsets(buf) if not buf.isascii() else []
         starts = _line_starts(buf) if stripped else None
-        if starts is not None:
-            long_lines = _offsets_in_view(starts, view, long_lines) if long_lines else []
-            invalid = _offsets_in_view(starts, view, invalid) if invalid else []
+        if starts is not None and (long_lines or invalid):
+            mapped = _offsets_in_view(starts, view, long_lines + invalid)  # one pass over view
+            long_lines, invalid = mapped[: len(long_lines)], mapped[len(long_lines) :]
         frames += long_lines
         plain += invalid
         size = len(view)

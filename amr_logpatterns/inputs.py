@@ -117,12 +117,15 @@ class _GzipStream(gzip.GzipFile):
                 self._inner.close()
 
 
-def _decompressing(raw: IO[bytes], wrap: Wrap | None) -> IO[bytes]:
-    """``raw`` (wrapped first, so a counter sees the stored bytes), gunzipped if it is gzip."""
+def _decompressing(raw: IO[bytes], wrap: Wrap | None, *, owned: bool = True) -> IO[bytes]:
+    """``raw`` (wrapped first, so a counter sees the stored bytes), gunzipped if it is gzip
+    (closing ``raw`` with it when ``owned``)."""
     peek = getattr(raw, "peek", None)
     head: bytes = peek(2)[:2] if peek is not None else b""
     stream = raw if wrap is None else wrap(raw)
-    return cast(IO[bytes], _GzipStream(stream)) if head == _GZIP_MAGIC else stream
+    if head == _GZIP_MAGIC:
+        return cast(IO[bytes], _GzipStream(stream, owned=owned))
+    return stream
 
 
 class _Source:
@@ -155,13 +158,7 @@ class _Stdin(_Source):
 
     def open(self, name: str, wrap: Wrap | None) -> IO[bytes]:
         """Gunzipped when it starts as gzip does (``zcat`` is not needed), never closed."""
-        stream = sys.stdin.buffer
-        peek = getattr(stream, "peek", None)
-        head: bytes = peek(2)[:2] if peek is not None else b""
-        wrapped = stream if wrap is None else wrap(stream)
-        if head == _GZIP_MAGIC:
-            return cast(IO[bytes], _GzipStream(wrapped, owned=False))
-        return wrapped
+        return _decompressing(sys.stdin.buffer, wrap, owned=False)
 
 
 class _Archive:

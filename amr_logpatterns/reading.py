@@ -315,17 +315,24 @@ def physical_lines(
             raise TypeError(f"lines must be str or bytes, got {type(item).__name__}: {item!r:.60}")
 
 
+def _has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds lone surrogates, which no UTF-8 output can carry."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def printable_name(name: str) -> str:
     """A source name every output can write: a file name's undecodable bytes (kept as
     lone surrogates by ``surrogateescape``) shown as ``\\xff``, as ``ls -b`` does."""
-    if name.isascii():
+    if not _has_surrogates(name):
         return name
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape" if _escaped_only(name) else "surrogatepass")
-        return raw.decode("utf-8", "backslashreplace")
-    return name
+    raw = name.encode("utf-8", "surrogateescape" if _escaped_only(name) else "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _escaped_only(text: str) -> bool:
@@ -335,13 +342,8 @@ def _escaped_only(text: str) -> bool:
 
 def _decode(item: str | bytes) -> tuple[str, bool]:
     if isinstance(item, str):
-        if item.isascii():
-            return item, False
-        try:
-            item.encode("utf-8")
-        except UnicodeEncodeError:
-            # lone surrogates (text decoded with ``surrogateescape``, say) cannot be
-            # written as UTF-8 by any format: each becomes U+FFFD, counted as invalid
+        if _has_surrogates(item):
+            # text decoded with ``surrogateescape``, say: each becomes U+FFFD, counted
             return item.encode("utf-8", "surrogatepass").decode("utf-8", "replace"), True
         return item, False
     try:

@@ -346,10 +346,14 @@ def _fit(line: str, width: int) -> str:
     return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
 
 
+#: What an empty timeline says in text and Markdown, rather than nothing.
+_EMPTY = "No AMR component's state shows in the input: nothing to put on a timeline.\n"
+
+
 def format_timeline_text(t: Timeline, width: int = 100) -> str:
     """One line per state change, then where each component stood at the end of the input."""
     if not t.changes and not t.components:
-        return "No AMR component's state shows in the input: nothing to put on a timeline.\n"
+        return _EMPTY
     clock = _clock(t)
     places = [_place(c, t, clock) for c in t.changes]
     place_width = max([len(p) for p in places] + [len("end")])
@@ -375,7 +379,7 @@ def _cell(text: str) -> str:
 def format_timeline_markdown(t: Timeline) -> str:
     """A table of the state changes and one of where each component ended, for a ticket."""
     if not t.changes and not t.components:
-        return "No AMR component's state shows in the input: nothing to put on a timeline.\n"
+        return _EMPTY
     clock = _clock(t)
     out = ["| when | component | state | what |", "| --- | --- | --- | --- |"]
     for change in t.changes:
