@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .models import Evidence, FieldValue, Finding, Recovery, Seen
+from .quantities import format_memory, raised_memory_limit
 from .records import LogRecord
 from .schema import SEVERITY_RANK, RemediationStep, Signature
 from .timestamps import elapsed
@@ -16,29 +17,70 @@ MAX_EVIDENCE_TEXT = 4096
 _TEMPLATE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+def _suggested_memory_limit(fields: Mapping[str, FieldValue]) -> FieldValue:
+    limit = fields.get("limits_memory_bytes")
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        return None
+    return format_memory(raised_memory_limit(limit))
+
+
+#: Placeholders worked out from the extracted values, for advice that quotes them: the
+#: fields each needs, and how it is worked out.
+DERIVED: dict[str, tuple[frozenset[str], Callable[[Mapping[str, FieldValue]], FieldValue]]] = {
+    "suggested_memory_limit": (frozenset({"limits_memory_bytes"}), _suggested_memory_limit),
+}
+
+
+def derivable(fields: frozenset[str]) -> frozenset[str]:
+    """The ``DERIVED`` placeholders that these fields can fill."""
+    return frozenset(name for name, (needs, _) in DERIVED.items() if needs <= fields)
+
+
+def value_of(fields: Mapping[str, FieldValue], name: str) -> FieldValue:
+    """An extracted value, or one worked out from them (``DERIVED``); None when unknown."""
+    value = fields.get(name)
+    if value is None and name in DERIVED:
+        value = DERIVED[name][1](fields)
+    return value
+
+
 def fill(template: str, fields: Mapping[str, FieldValue]) -> str:
     """Put extracted values into ``{name}`` placeholders; unknown names stay as written."""
 
     def repl(m: re.Match[str]) -> str:
-        name = m.group(1)
-        return str(fields[name]) if name in fields and fields[name] is not None else m.group(0)
+        value = value_of(fields, m.group(1))
+        return m.group(0) if value is None else str(value)
 
     return _TEMPLATE.sub(repl, template)
+
+
+def _known(fields: Mapping[str, FieldValue], name: str) -> bool:
+    return value_of(fields, name) is not None
+
+
+def fields_allow(step: RemediationStep, fields: Mapping[str, FieldValue]) -> bool:
+    """Whether a step's ``if_known``/``if_unknown`` fields were (not) found."""
+    return all(_known(fields, n) for n in step.if_known) and not any(
+        _known(fields, n) for n in step.if_unknown
+    )
 
 
 def render_steps(
     steps: Iterable[RemediationStep], fields: Mapping[str, FieldValue]
 ) -> list[RemediationStep]:
-    """Remediation steps with the extracted values filled in."""
+    """Remediation steps with the extracted values filled in (the steps their fields allow)."""
     return [
         s.model_copy(
             update={
                 "text": fill(s.text, fields),
                 "command": None if s.command is None else fill(s.command, fields),
                 "config": None if s.config is None else fill(s.config, fields),
+                "if_known": [],
+                "if_unknown": [],
             }
         )
         for s in steps
+        if fields_allow(s, fields)
     ]
 
 
@@ -52,6 +94,21 @@ def _clip(text: str) -> str:
     if len(text) <= MAX_EVIDENCE_TEXT:
         return text
     return text[:MAX_EVIDENCE_TEXT] + f"… [{len(text) - MAX_EVIDENCE_TEXT} more characters]"
+
+
+#: Group fields that say which workload a finding is about: a healthy signal about one
+#: workload (the Store's app) does not recover another's problem (its database).
+IDENTITY = ("workload",)
+
+
+def identity_of(group_fields: Mapping[str, FieldValue]) -> dict[str, FieldValue]:
+    """The ``IDENTITY`` values a finding is grouped by, where it has them."""
+    return {k: group_fields[k] for k in IDENTITY if group_fields.get(k) is not None}
+
+
+def same_identity(a: Mapping[str, FieldValue], b: Mapping[str, FieldValue]) -> bool:
+    """Whether two findings may be about the same workload (they differ in none they share)."""
+    return all(a[k] == b[k] for k in a.keys() & b.keys())
 
 
 #: Severities whose findings get a recovery: the problems, not the informational signals.
@@ -69,10 +126,14 @@ class _Group:
     first_in: dict[str, Seen] = field(default_factory=dict)
     verify: tuple[str, ...] = ()
     healed: tuple[Seen, str] | None = None
+    identity: dict[str, FieldValue] = field(default_factory=dict)
 
-    def heal(self, seen: Seen, signal: str) -> None:
-        """A verify signal was seen: it recovers this problem if it follows the last failure."""
+    def heal(self, seen: Seen, signal: str, about: Mapping[str, FieldValue]) -> None:
+        """A verify signal was seen: it recovers this problem if it follows the last failure
+        and is about the same workload (``about``: the signal's values of ``IDENTITY``)."""
         if seen.source != self.last.source or seen.line <= self.last.line:
+            return
+        if not same_identity(self.identity, about):
             return
         if self.healed is None:
             self.healed = (seen, signal)
@@ -133,14 +194,20 @@ class Aggregator:
         key = (sig.id, tuple((k, fields.get(k)) for k in sig.group_by))
         group = self.groups.get(key)
         seen = seen_of(record)
+        about = identity_of(dict(key[1]))
         for waiting in self.listeners.get(sig.id, ()):
-            waiting.heal(seen, sig.id)
+            waiting.heal(seen, sig.id, about)
         if group is None:
             verify = tuple(sig.verify) if sig.severity in RECOVERABLE else ()
-            group = self.groups[key] = _Group(first=seen, last=seen, fields=fields, verify=verify)
+            group = self.groups[key] = _Group(
+                first=seen, last=seen, fields=fields, verify=verify, identity=about
+            )
             for signal in dict.fromkeys(verify):
                 self.listeners.setdefault(signal, []).append(group)
             self.source_order.setdefault(record.source, len(self.source_order))
+        else:
+            for name, value in fields.items():  # later matches add what the first lacked
+                group.fields.setdefault(name, value)
         group.count += 1
         group.last = seen
         group.healed = None

@@ -18,7 +18,14 @@ from typing import IO
 
 from . import __version__
 from .baseline import BaselineError, read_baseline
-from .config import DEFAULT_NAME, ConfigError, LoadedConfig, check_against_pack, find_config
+from .config import (
+    DEFAULT_NAME,
+    ConfigError,
+    LoadedConfig,
+    check_against_pack,
+    expectable_components,
+    find_config,
+)
 from .engine import Classifier, InputError
 from .formatters import PLAIN, REPORT_FORMATS, STREAMING, Options, formatters
 from .formatters.json_report import format_match
@@ -31,7 +38,7 @@ from .models import Report
 from .progress import ProgressBar, should_show
 from .reading import DEFAULT_MAX_LINE_LENGTH
 from .redact import LEVELS, Redactor, redact_match, redact_model, redact_report
-from .schema import SEVERITY_RANK, Signature
+from .schema import SEVERITY_RANK, RemediationStep, Signature
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -157,6 +164,14 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="leave out these signature ids or components (repeatable)",
+    )
+    show.add_argument(
+        "--expect",
+        metavar="COMPONENT",
+        action="append",
+        default=[],
+        help="fail when the input holds no record (logs or pod state) of this AMR component:"
+        " observer, handler, graphql, store, or any (repeatable)",
     )
     show.add_argument(
         "--ignore-recovered",
@@ -385,12 +400,19 @@ def _policy(args: argparse.Namespace, loaded: LoadedConfig) -> Policy:
         baseline=baseline,
         baseline_origin=baseline_path or "",
         ignore_recovered=bool(args.ignore_recovered or config.ignore_recovered),
+        expect=tuple(args.expect or config.expect),
     )
 
 
 def _check_selectors(policy: Policy, pack: Pack) -> None:
     known = {s.id for s in pack.signatures} | {d.id for d in pack.diagnoses}
     components = {c.id for c in pack.components} | {"diagnosis"}
+    expectable = expectable_components(pack)
+    for value in policy.expect:
+        if value not in expectable:
+            raise UsageError(
+                f"--expect {value}: not an AMR component; choose from {', '.join(expectable)}"
+            )
     for flag, values in (("--only", policy.only), ("--exclude", policy.exclude)):
         for value in values:
             if value not in components and not any(fnmatchcase(k, value) for k in known):
@@ -704,6 +726,18 @@ def signature_table(pack: Pack) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _conditional(steps: list[RemediationStep]) -> list[RemediationStep]:
+    """Steps that depend on what the input showed, saying so (``explain`` shows them all)."""
+    out = []
+    for step in steps:
+        when = [f"{name} is known" for name in step.if_known]
+        when += [f"{name} is not known" for name in step.if_unknown]
+        if when:
+            step = step.model_copy(update={"text": f"(When {' and '.join(when)}) {step.text}"})
+        out.append(step)
+    return out
+
+
 def _explain_signature(sig: Signature) -> list[str]:
     lines = [
         f"{sig.id}  [{sig.severity}]  component: {sig.component}  category: {sig.category}",
@@ -712,7 +746,7 @@ def _explain_signature(sig: Signature) -> list[str]:
         sig.explanation.strip(),
     ]
     if sig.remediation:
-        lines += ["", "Fix:", *steps_lines(sig.remediation, "  ")]
+        lines += ["", "Fix:", *steps_lines(_conditional(sig.remediation), "  ")]
     if sig.verify:
         lines += ["", f"Fixed when you see: {', '.join(sig.verify)}"]
     if sig.references:
@@ -746,7 +780,7 @@ def _explain(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -
     ]
     lines += ["", f"Concluded from: {sorted(set(diag.when.finding_ids()))}"]
     if diag.remediation:
-        lines += ["", "Fix:", *steps_lines(diag.remediation, "  ")]
+        lines += ["", "Fix:", *steps_lines(_conditional(diag.remediation), "  ")]
     out.write("\n".join(lines) + "\n")
     return EXIT_OK
 

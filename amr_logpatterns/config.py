@@ -71,6 +71,7 @@ class Config(_Strict):
     guide_url: str | None = None
     ignore: list[IgnoreEntry] = Field(default_factory=list)
     disabled: list[str] = Field(default_factory=list)
+    expect: list[str] = Field(default_factory=list)
 
 
 class ConfigError(ProblemsError):
@@ -88,6 +89,7 @@ class LoadedConfig(BaseModel):
     path: str | None = None
     ignore_origins: list[str] = Field(default_factory=list)
     disabled_at: list[tuple[int, int]] = Field(default_factory=list)
+    expect_at: list[tuple[int, int]] = Field(default_factory=list)
 
     def resolve(self, relative: str) -> str:
         """A path written in the config, made relative to the config file's directory."""
@@ -148,7 +150,14 @@ def load_config(path: str | Path) -> LoadedConfig:
         line, _ = reader.marks.get(("ignore", i), (0, 0))
         origins.append(f"{name}:{line}")
     disabled_at = [reader.marks.get(("disabled", i), (0, 0)) for i in range(len(config.disabled))]
-    return LoadedConfig(config=config, path=name, ignore_origins=origins, disabled_at=disabled_at)
+    expect_at = [reader.marks.get(("expect", i), (0, 0)) for i in range(len(config.expect))]
+    return LoadedConfig(
+        config=config,
+        path=name,
+        ignore_origins=origins,
+        disabled_at=disabled_at,
+        expect_at=expect_at,
+    )
 
 
 def find_config(explicit: str | None) -> LoadedConfig:
@@ -180,6 +189,20 @@ def check_against_pack(loaded: LoadedConfig, pack: Pack) -> None:
                     message=message,
                 )
             )
+    expectable = expectable_components(pack)
+    for i, value in enumerate(loaded.config.expect):
+        if value not in expectable:
+            at, col = loaded.expect_at[i] if i < len(loaded.expect_at) else (0, 0)
+            problems.append(
+                Problem(
+                    path=loaded.path or "",
+                    line=at,
+                    column=col,
+                    field=f"expect.{i}",
+                    message=f"{value!r} is not an AMR component; choose from"
+                    f" {', '.join(expectable)}",
+                )
+            )
     for key in ("only", "exclude"):
         for value in getattr(loaded.config, key):
             if not _selects_any(value, known) and value not in components:
@@ -197,6 +220,11 @@ def check_against_pack(loaded: LoadedConfig, pack: Pack) -> None:
                 )
     if problems:
         raise ConfigError(problems)
+
+
+def expectable_components(pack: Pack) -> list[str]:
+    """What ``expect`` may name: the components a pod or namespace identifies, and ``any``."""
+    return [c.id for c in pack.components if c.namespaces or c.workloads] + ["any"]
 
 
 def _selects_any(pattern: str, ids: set[str]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from .aggregate import fill, fingerprint, recovery_of, render_steps
+from .aggregate import fill, fingerprint, identity_of, recovery_of, render_steps, same_identity
 from .models import Diagnosis, FieldValue, Finding, Recovery
 from .schema import DiagnosisSpec, Rule
 from .timestamps import chronology
@@ -116,15 +116,25 @@ def diagnose(
     """
     facts = FindingFacts(findings, error_sets)
     order = list(sources) if sources is not None else _sources_of(facts.findings)
-    out: list[Diagnosis] = []
+    held: dict[str, tuple[DiagnosisSpec, list[str]]] = {}
     for spec in specs:
         used: list[str] = []
-        if not holds(spec.when, facts, used):
-            continue
-        rests_on = list(dict.fromkeys(used))
+        if holds(spec.when, facts, used):
+            held[spec.id] = (spec, list(dict.fromkeys(used)))
+    out: list[Diagnosis] = []
+    for spec, rests_on in held.values():
+        if any(other in held for other in spec.superseded_by):
+            continue  # a root cause that explains this one holds: its findings are told there
+        symptoms = [s for s in spec.symptoms if facts.counts[s]]
         fields: dict[str, FieldValue] = {}
-        for f in reversed([f for f in facts.findings if f.id in rests_on]):
-            fields.update(f.fields)
+        # the findings it rests on first, then its symptoms: each gives what the others lack,
+        # when it is about the same workload as the first (a limit belongs to its container)
+        told = [f for f in facts.findings if f.id in rests_on]
+        told += [f for f in facts.findings if f.id in symptoms]
+        about = identity_of(told[0].group_fields) if told else {}
+        for f in told:
+            if same_identity(about, identity_of(f.group_fields)):
+                fields.update((k, v) for k, v in f.fields.items() if k not in fields)
         confidence = spec.confidence
         if spec.stronger_when is not None and holds(spec.stronger_when, facts, []):
             confidence = "high"
@@ -138,7 +148,7 @@ def diagnose(
                 explanation=fill(spec.explanation.strip(), fields),
                 remediation=render_steps(spec.remediation, fields),
                 finding_ids=rests_on,
-                symptom_ids=[s for s in spec.symptoms if facts.counts[s]],
+                symptom_ids=symptoms,
                 references=list(spec.references),
                 fingerprint=fingerprint(spec.id, ()),
                 recovery=diagnosis_recovery([f for f in facts.findings if f.id in rests_on], order),

@@ -25,17 +25,19 @@ from .matcher import (
     DEFAULT_REGEX_TIMEOUT,
     CompiledSignature,
     compile_signature,
+    components_named,
     keyword_index,
     match_signatures,
     to_match,
 )
 from .merge import merge_reports, totals
-from .models import FieldValue, Finding, Match, Report, SourceStats
+from .models import FieldValue, Finding, Match, Presence, Report, SourceStats
+from .podstate import is_pod_state
 from .prefilter import ENGINES, Engine, available_engines, make_engine, patterns_for
 from .reading import DEFAULT_MAX_LINE_LENGTH, Source, physical_lines, printable_name
 from .records import LogRecord
 from .schema import SEVERITY_RANK, Severity
-from .stream import RecordStream, Tally
+from .stream import RecordStream, Tally, capture_key
 from .templates import (
     DEFAULT_MAX_TEMPLATES,
     UNKNOWN_LEVELS,
@@ -48,6 +50,9 @@ from .versions import normalise_tap_version
 from .wrappers import PasteState, path_context
 
 _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
+#: Signatures of this category recognise how the input was captured (kubectl's own
+#: errors), not a line of the log it was meant to hold.
+CAPTURE_CATEGORY = "capture"
 
 
 class InputError(OSError):
@@ -177,6 +182,7 @@ class Classifier:
             raise ValueError(f"max_unknown_templates must be 0 or more: {max_unknown_templates}")
         self.max_unknown_templates = max_unknown_templates
         self._owners = identifying_components(self.pack.components)
+        self._owner_ids = frozenset(c.id for c in self._owners)
 
     def stage1(self) -> Engine:
         """The compiled stage-1 engine of the fast path (built on first use)."""
@@ -226,6 +232,7 @@ class Classifier:
                 tally.timeouts_by_signature.update(timed_out)
                 timed_out.clear()
             tally.matches += len(found)
+            self._count_presence(tally, record, found)
             is_error = record.level in _ERROR_LEVELS or any(
                 cs.signature.severity == "error" for cs, _ in found
             )
@@ -239,6 +246,28 @@ class Classifier:
                 unknown.add(record)
             for cs, fields in found:
                 yield cs, record, fields
+
+    def _count_presence(
+        self,
+        tally: Tally,
+        record: LogRecord,
+        found: list[tuple[CompiledSignature, dict[str, FieldValue]]],
+    ) -> None:
+        """Count the record for the component whose pod state it shows, or whose log
+        line one of its signatures recognised."""
+        if is_pod_state(record):
+            for component in components_named(record.context, self._owners):
+                tally.presence[(component, "pod_state")] += 1
+            return
+        if any(cs.signature.category == CAPTURE_CATEGORY for cs, _ in found):
+            # kubectl's own error under a ``kubectl logs`` command is no line of that log
+            key = capture_key(record.context)
+            if tally.captured[key] > 0:
+                tally.captured[key] -= 1
+            return
+        mine = {cs.signature.component for cs, _ in found} & self._owner_ids
+        for component in mine:
+            tally.presence[(component, "logs")] += 1
 
     def scan(
         self, source: Source, *, source_name: str | None = None, part: Part | None = None
@@ -298,10 +327,31 @@ class Classifier:
         stats = totals(per_source, keyed, self.max_evidence, timeouts).model_copy(
             update={"unknown_template_limit": self.max_unknown_templates}
         )
-        report = Report(findings=findings, stats=stats)
+        report = Report(findings=findings, stats=stats, seen=self.presence(tallies))
         if unknown is not None:
             report = unknown.apply(report)
         return self.diagnosed(report)
+
+    def presence(self, tallies: Iterable[Tally]) -> list[Presence]:
+        """What each source held of each AMR component (``Report.seen``; ``diagnosed``
+        puts it in pack order)."""
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+        for tally in tallies:
+            for key, lines in tally.captured.items():
+                if lines <= 0:  # every line under the command was kubectl's own error
+                    continue
+                for component in components_named(dict(key), self._owners):
+                    slot = counts.setdefault((component, tally.source), {})
+                    slot["log_lines"] = slot.get("log_lines", 0) + lines
+            for (component, kind), n in tally.presence.items():
+                slot = counts.setdefault((component, tally.source), {})
+                name = "pod_state_records" if kind == "pod_state" else "log_records"
+                slot[name] = slot.get(name, 0) + n
+        titles = {c.id: c.title for c in self._owners}
+        return [
+            Presence(component=component, title=titles[component], source=source, **values)
+            for (component, source), values in counts.items()
+        ]
 
     def diagnosed(self, report: Report) -> Report:
         """The report with its diagnoses drawn (again) from its findings and stats."""
@@ -316,12 +366,14 @@ class Classifier:
         severities += [d.severity for d in diagnoses]
         worst = max(severities, key=SEVERITY_RANK.__getitem__, default=None)
         checked = [s.id for s in self.pack.signatures] + [d.id for d in self.pack.diagnoses]
+        order = {c.id: i for i, c in enumerate(self._owners)}
         return report.model_copy(
             update={
                 "findings": findings,
                 "diagnoses": diagnoses,
                 "max_severity": worst,
                 "checked": checked,
+                "seen": sorted(report.seen, key=lambda p: order.get(p.component, len(order))),
             }
         )
 

@@ -28,7 +28,11 @@ class Ignore:
 
 @dataclass(frozen=True)
 class Policy:
-    """What the pipeline asked for; ``baseline`` holds ``id:fingerprint`` keys of known problems."""
+    """What the pipeline asked for; ``baseline`` holds ``id:fingerprint`` keys of known problems.
+
+    ``expect`` names AMR components the input must hold records of (``any``: at
+    least one of them): a log collection that failed then fails the gate.
+    """
 
     fail_on: FailOn = "error"
     min_severity: Severity = "info"
@@ -38,6 +42,7 @@ class Policy:
     baseline: frozenset[str] = frozenset()
     baseline_origin: str = ""
     ignore_recovered: bool = False
+    expect: tuple[str, ...] = ()
     today: date = field(default_factory=date.today)
 
 
@@ -130,6 +135,44 @@ def _at_least(severity: str, threshold: str) -> bool:
     return threshold != "never" and SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
 
 
+#: ``--expect any``: the input must hold records of at least one AMR component.
+ANY_COMPONENT = "any"
+
+
+def missing_components(report: Report, expect: tuple[str, ...]) -> list[str]:
+    """The expected components the input held no record of (``any`` when it held none)."""
+    seen = set(report.components_seen)
+    return [c for c in expect if (not seen if c == ANY_COMPONENT else c not in seen)]
+
+
+def input_notices(report: Report) -> list[str]:
+    """What a reader must know before trusting a clean report: the input was not readable."""
+    stats = report.stats
+    flawed = (
+        f"{plural(stats.decode_errors, 'line')} with invalid UTF-8,"
+        f" {stats.nul_lines} with NUL bytes"
+    )
+    if report.unreadable and not stats.lines_read:
+        return ["the input is empty: nothing was checked"]
+    if report.unreadable and not any(src.text_lines for src in stats.sources):
+        lines = plural(stats.lines_read, "line")
+        return [f"the input holds only blank lines ({lines}): nothing was checked"]
+    if report.unreadable:
+        lines = plural(stats.lines_read, "line")
+        return [f"the input held no readable records ({lines} read: {flawed}); nothing was checked"]
+    text = sum(src.text_lines for src in stats.sources)
+    if text and (stats.decode_errors + stats.nul_lines) * 2 > text:
+        return [
+            f"most of the input is not readable text ({text} lines of text: {flawed}):"
+            " is it binary, or in another encoding than UTF-8?"
+        ]
+    return []
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def apply_policy(report: Report, policy: Policy) -> Report:
     """The report as the pipeline sees it, with the ``gate`` verdict filled in."""
     findings = [
@@ -168,12 +211,13 @@ def apply_policy(report: Report, policy: Policy) -> Report:
         and not (policy.ignore_recovered and _recovered(i))
         and _at_least(i.severity, policy.fail_on)
     ]
+    missing = missing_components(report, policy.expect)
     shown_findings = [f for f in findings if _at_least(f.severity, policy.min_severity)]
     shown_diagnoses = [d for d in diagnoses if _at_least(d.severity, policy.min_severity)]
     hidden = len(items) - len(shown_findings) - len(shown_diagnoses)
     gate = Gate(
         fail_on=policy.fail_on,
-        failed=bool(failing),
+        failed=bool(failing or missing),
         failing=failing,
         suppressed=sum(1 for i in items if i.suppressed and i.suppressed.kind == "ignore"),
         baselined=sum(1 for i in items if i.suppressed and i.suppressed.kind == "baseline"),
@@ -183,7 +227,9 @@ def apply_policy(report: Report, policy: Policy) -> Report:
         recovered=sum(1 for i in items if _recovered(i)),
         ignore_recovered=policy.ignore_recovered,
         min_severity=policy.min_severity,
-        notices=[*suppressor.notices, *suppressor.unused_notices()],
+        expected=list(policy.expect),
+        missing=missing,
+        notices=[*input_notices(report), *suppressor.notices, *suppressor.unused_notices()],
     )
     shown: list[Finding | Diagnosis] = [*shown_diagnoses, *shown_findings]
     worst = max((i.severity for i in shown), key=SEVERITY_RANK.__getitem__, default=None)

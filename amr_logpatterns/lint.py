@@ -20,10 +20,12 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
 
+from .aggregate import derivable
 from .config import Config
 from .engine import Classifier
 from .literals import signature_literals
 from .loader import Marks, Pack, PackRead, Problem, position
+from .podstate import opens_block
 from .regexsafety import find_quadratic
 from .schema import Component, DiagnosisSpec, RemediationStep, Signature
 from .selftest import ExampleResult, check_examples, extracted_fields, read_for_authoring
@@ -103,7 +105,7 @@ class _Checker:
         self.read = read
         self.pack: Pack = read.pack
         self.entries: list[LintEntry] = []
-        self.fields = {s.id: extracted_fields(s) for s in self.pack.signatures}
+        self.fields = {s.id: _fillable(extracted_fields(s)) for s in self.pack.signatures}
 
     def add(
         self, item_id: str, loc: tuple[Any, ...], level: Level, code: str, message: str
@@ -148,7 +150,8 @@ class _Checker:
             if not r.passed and not r.fields:
                 self.add(sig.id, loc, "error", "example-no-match", r.detail)
             literals = signature_literals(sig)
-            if not any(lit in r.line for lit in literals):
+            context = sig.examples.match[r.index].context or ""
+            if not any(lit in r.line for lit in literals) and not opens_block(context + r.line):
                 shown = ", ".join(repr(lit) for lit in sorted(literals))
                 self.add(
                     sig.id,
@@ -261,12 +264,22 @@ class _Checker:
             rests_on = [self.pack.signature(i) for i in diag.when.finding_ids()]
             if any(s is None for s in rests_on):
                 continue
+            # symptoms give their values too (when they are about the same workload)
+            rests_on += [self.pack.signature(i) for i in diag.symptoms]
             allowed = frozenset().union(*(self.fields[s.id] for s in rests_on if s is not None))
             texts = [(("summary",), diag.summary), (("explanation",), diag.explanation)]
             texts += _step_texts(diag.remediation)
             self._placeholders(
-                diag.id, texts, allowed, "that no signature of its `when` rule extracts"
+                diag.id,
+                texts,
+                _fillable(allowed),
+                "that no signature of its `when` rule or symptoms extracts",
             )
+
+
+def _fillable(fields: frozenset[str]) -> frozenset[str]:
+    """The placeholders a signature's fields can fill: themselves, and what they derive."""
+    return fields | derivable(fields)
 
 
 def _step_texts(steps: Sequence[RemediationStep]) -> Iterator[tuple[tuple[Any, ...], str | None]]:

@@ -129,6 +129,11 @@ def builtin_patterns_dir() -> Path:
     raise FileNotFoundError(f"built-in patterns not found next to {here}")
 
 
+#: libyaml's safe loader where PyYAML was built with it (five times faster on the packs),
+#: else the pure-Python one; both keep every node's position and build only plain data.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YamlReader:
     """Compose a YAML document into plain data, remembering where each key stood."""
 
@@ -148,7 +153,7 @@ class YamlReader:
         )
 
     def read(self) -> Any:
-        loader = yaml.SafeLoader(self.text)
+        loader = _SAFE_LOADER(self.text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -388,6 +393,8 @@ def _soft_references_dropped(item: Item, gone: Collection[str]) -> Item:
             update["symptoms"] = [v for v in item.symptoms if v not in gone]
         if any(v in gone for v in item.verify):
             update["verify"] = [v for v in item.verify if v not in gone]
+        if any(v in gone for v in item.superseded_by):
+            update["superseded_by"] = [v for v in item.superseded_by if v not in gone]
     return item.model_copy(update=update) if update else item
 
 
@@ -506,6 +513,12 @@ def _cross_check(
         for loc, finding_id in named_at:
             if finding_id not in known:
                 add(diag.id, loc, f"names unknown signature id {finding_id!r}")
+        diagnosis_ids = {d.id for d in pack.diagnoses}
+        for i, other in enumerate(diag.superseded_by):
+            if other not in diagnosis_ids:
+                add(diag.id, ("superseded_by", i), f"names unknown diagnosis id {other!r}")
+            elif other == diag.id:
+                add(diag.id, ("superseded_by", i), "a diagnosis cannot supersede itself")
     return problems
 
 

@@ -14,7 +14,7 @@ stall a run on a pattern that backtracks catastrophically.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -24,7 +24,7 @@ from .literals import signature_literals
 from .models import FieldValue, Match
 from .records import LogRecord
 from .regexsafety import analysed_safe
-from .schema import Component, Condition, MatchSpec, Signature
+from .schema import Component, Condition, MatchSpec, Signature, parse_comparison
 
 _ATTRIBUTES = ("level", "logger", "caller", "encoding", "ts", "message")
 
@@ -44,6 +44,7 @@ class CompiledCondition:
     text: regex.Pattern[str] | None
     raw: regex.Pattern[str] | None
     fields: tuple[tuple[str, regex.Pattern[str]], ...]
+    compare: tuple[tuple[str, str, float], ...]
     any_: tuple[CompiledCondition, ...]
     all_: tuple[CompiledCondition, ...]
     none: tuple[CompiledCondition, ...]
@@ -77,6 +78,7 @@ def compile_condition(cond: Condition) -> CompiledCondition:
         text=_pattern(cond.text),
         raw=_pattern(cond.raw),
         fields=tuple((k, regex.compile(v)) for k, v in (cond.fields or {}).items()),
+        compare=tuple((k, *parse_comparison(v)) for k, v in (cond.compare or {}).items()),
         any_=tuple(compile_condition(c) for c in cond.any_ or ()),
         all_=tuple(compile_condition(c) for c in cond.all_ or ()),
         none=tuple(compile_condition(c) for c in cond.none or ()),
@@ -144,6 +146,33 @@ class RecordView:
         value = _lookup(record.fields, key)
         return None if value is _MISSING else render_value(value)
 
+    def number(self, key: str) -> float | None:
+        """A field as a number, when it is one (an int, a float or numeric text; not a bool)."""
+        value = _lookup(self.record.fields, key)
+        if isinstance(value, bool) or value is _MISSING:
+            return None
+        if isinstance(value, (int, float)):
+            return float(value)
+        try:
+            return float(str(value))
+        except ValueError:
+            return None
+
+
+_OPERATORS = {
+    ">=": float.__ge__,
+    "<=": float.__le__,
+    ">": float.__gt__,
+    "<": float.__lt__,
+    "==": float.__eq__,
+    "!=": float.__ne__,
+}
+
+
+def compare(value: float | None, op: str, number: float) -> bool:
+    """Whether ``value`` stands in ``op`` to ``number`` (None: absent, or not a number)."""
+    return value is not None and _OPERATORS[op](value, number)
+
 
 _MISSING = object()
 
@@ -207,6 +236,9 @@ def evaluate(
         if m is None:
             return None
         captured.update(_groups(m))
+    for key, op, number in cond.compare:
+        if not compare(view.number(key), op, number):
+            return None
     for child in cond.all_:
         got = evaluate(child, view, timeout, guard_from)
         if got is None:
@@ -246,9 +278,49 @@ def convert(value: str, kind: str) -> FieldValue:
     return value
 
 
+#: The context of a record about a node, not a pod (a kernel line nothing linked to a pod).
+NODE_SCOPE = "node"
+
+
+def names_pod(component: Component, context: Mapping[str, str]) -> bool:
+    """Whether the context positively names one of the component's pods or namespaces."""
+    workload = context.get("workload")
+    if workload and component.workloads:
+        return any(fnmatchcase(workload, glob) for glob in component.workloads)
+    namespace = context.get("namespace")
+    return bool(namespace and namespace in component.namespaces and not component.workloads)
+
+
+def components_named(context: Mapping[str, str], components: Sequence[Component]) -> list[str]:
+    """The components a context names: by its pod, or by a namespace only one of them uses.
+
+    A sidecar container (``foreign_containers``) names none; what this counts is
+    what the input holds of each component (``Report.seen``), not what it may be.
+    """
+    workload = context.get("workload")
+    namespace = context.get("namespace")
+    container = context.get("container")
+    if context.get("scope") == NODE_SCOPE or not (workload or namespace):
+        return []
+    out = []
+    for c in components:
+        if container in c.foreign_containers:
+            continue
+        if namespace and c.namespaces and namespace not in c.namespaces:
+            continue
+        if workload:
+            if c.workloads and any(fnmatchcase(workload, glob) for glob in c.workloads):
+                out.append(c.id)
+        elif namespace in c.namespaces:
+            out.append(c.id)
+    return out if workload or len(out) == 1 else []
+
+
 def _accepts(
     component: Component, context: Mapping[str, str], fields: Mapping[str, FieldValue]
 ) -> bool:
+    if context.get("scope") == NODE_SCOPE and (component.namespaces or component.workloads):
+        return False
     namespace = context.get("namespace")
     if namespace and component.namespaces and namespace not in component.namespaces:
         return False
@@ -268,10 +340,19 @@ def _accepts(
 
 
 def attributed(cs: CompiledSignature, record: LogRecord, fields: Mapping[str, FieldValue]) -> bool:
-    """Whether the record may belong to one of the signature's components."""
+    """Whether the record may belong to one of the signature's components.
+
+    With ``attribution_required`` the record must also name one of their pods:
+    a state any pod can be in is nobody's until the record says whose it is.
+    """
     if not cs.owners:
         return True
-    return any(_accepts(c, record.context, fields) for c in cs.owners)
+    context = record.context
+    required = cs.signature.attribution_required
+    return any(
+        _accepts(c, context, fields) and (not required or names_pod(c, context))
+        for c in cs.owners
+    )
 
 
 def _evaluated(
@@ -281,10 +362,21 @@ def _evaluated(
     if captured is None:
         return None
     types = cs.signature.types
-    fields = {k: convert(v, types.get(k, "str")) for k, v in captured.items()}
+    fields = record_values(cs.signature, view.record)
+    fields.update((k, convert(v, types.get(k, "str"))) for k, v in captured.items())
     if not attributed(cs, view.record, fields):
         return None
     return fields
+
+
+def record_values(sig: Signature, record: LogRecord) -> dict[str, FieldValue]:
+    """The record's own fields a signature takes as they are (``record_fields``): scalars only."""
+    out: dict[str, FieldValue] = {}
+    for key in sig.record_fields:
+        value = _lookup(record.fields, key)
+        if value is None or isinstance(value, (bool, int, float, str)):
+            out[key] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -326,7 +418,7 @@ def match_signatures(
     one), so nothing was lost; and the fast path, which never reads such a
     line, counts the same.
     """
-    text = record.text
+    text = record.keyword_text
     candidates: set[int] = set()
     for keyword, owners in zip(index.keywords, index.owners, strict=True):
         if keyword in text:
@@ -456,6 +548,15 @@ def trace_condition(
             return failed(Failure(step.path, "test", step=step))
         captured.update(_groups(m))
         passed += 1
+    for key, op, number in cond.compare:
+        shown = view.field(key)
+        held = compare(view.number(key), op, number)
+        found = shown if held else None
+        step = Step(f"{path}.compare.{key}", key, f"{op} {number:g}", shown, found)
+        steps.append(step)
+        if not held:
+            return failed(Failure(step.path, "test", step=step))
+        passed += 1
     for i, child in enumerate(cond.all_):
         got = trace_condition(child, view, f"{path}.all[{i}]")
         steps += got.steps
@@ -519,9 +620,16 @@ class Refusal:
 
 
 def refusal(
-    component: Component, context: Mapping[str, str], fields: Mapping[str, FieldValue]
+    component: Component,
+    context: Mapping[str, str],
+    fields: Mapping[str, FieldValue],
+    required: bool = False,
 ) -> Refusal | None:
-    """Why ``component`` refuses the record (None: it accepts), tested in ``_accepts``'s order."""
+    """Why ``component`` refuses the record (None: it accepts), tested in ``_accepts``'s order;
+    ``required``: the signature needs the record to name the component's pod."""
+    accepts = tuple(component.workloads or component.namespaces)
+    if context.get("scope") == NODE_SCOPE and accepts:
+        return Refusal(component.id, "scope", NODE_SCOPE, accepts)
     namespace = context.get("namespace")
     if namespace and component.namespaces and namespace not in component.namespaces:
         return Refusal(component.id, "namespace", namespace, tuple(component.namespaces))
@@ -544,6 +652,8 @@ def refusal(
         and lease.split("/", 1)[0] not in component.namespaces
     ):
         return Refusal(component.id, "lease", lease, tuple(component.namespaces))
+    if required and not names_pod(component, context):
+        return Refusal(component.id, "pod", context.get("workload", ""), accepts)
     return None
 
 
@@ -570,15 +680,17 @@ class SignatureTrace:
 def trace_signature(cs: CompiledSignature, record: LogRecord) -> SignatureTrace:
     """Try one signature on one record through every stage, even past the keyword prefilter."""
     view = RecordView(record)
-    present = tuple(k for k in cs.keywords if k in record.text)
+    present = tuple(k for k in cs.keywords if k in record.keyword_text)
     condition = trace_condition(cs.condition, view)
     if not condition.held:
         return SignatureTrace(cs, present, condition, {}, (), ())
     types = cs.signature.types
-    fields = {k: convert(v, types.get(k, "str")) for k, v in condition.captured.items()}
+    fields = record_values(cs.signature, record)
+    fields.update((k, convert(v, types.get(k, "str"))) for k, v in condition.captured.items())
     refusals: tuple[Refusal, ...] = ()
     if cs.owners:
-        found = [refusal(c, record.context, fields) for c in cs.owners]
+        required = cs.signature.attribution_required
+        found = [refusal(c, record.context, fields, required) for c in cs.owners]
         if all(r is not None for r in found):
             refusals = tuple(r for r in found if r is not None)
     return SignatureTrace(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .aggregate import finalise, recovery_of
-from .models import Finding, Report, Seen, SourceStats, Stats
+from .aggregate import finalise, identity_of, recovery_of, same_identity
+from .models import FieldValue, Finding, Presence, Report, Seen, SourceStats, Stats
 from .schema import SEVERITY_RANK
 from .templates import merge_unknown
 
 _COUNTS = tuple(name for name, f in SourceStats.model_fields.items() if f.annotation is int)
+_PRESENCE_COUNTS = tuple(name for name, f in Presence.model_fields.items() if f.annotation is int)
 
 
 def _merge_source(a: SourceStats, b: SourceStats) -> SourceStats:
@@ -40,6 +41,7 @@ def _merge_finding(a: Finding, b: Finding, limit: int) -> Finding:
         first_in.setdefault(source, seen)
     return a.model_copy(
         update={
+            "fields": {**b.fields, **a.fields},
             "count": a.count + b.count,
             "last_seen": b.last_seen,
             "evidence": [*a.evidence, *b.evidence][:limit],
@@ -50,25 +52,31 @@ def _merge_finding(a: Finding, b: Finding, limit: int) -> Finding:
     )
 
 
-def _first_signals(findings: Iterable[Finding]) -> dict[tuple[str, str], Seen]:
-    """Where each signal first occurs in each source of one part, over all its findings."""
-    first: dict[tuple[str, str], Seen] = {}
+Signals = dict[tuple[str, str], list[tuple[Seen, dict[str, FieldValue]]]]
+
+
+def _first_signals(findings: Iterable[Finding]) -> Signals:
+    """Where each signal first occurs in each source of one part, per finding (with the
+    workload it is about, which a problem it heals must share)."""
+    first: Signals = {}
     for f in findings:
+        about = identity_of(f.group_fields)
         for source, seen in f.first_seen_in.items():
-            held = first.get((f.id, source))
-            if held is None or seen.line < held.line:
-                first[(f.id, source)] = seen
+            first.setdefault((f.id, source), []).append((seen, about))
     return first
 
 
-def _healed_later(f: Finding, signals: Mapping[tuple[str, str], Seen]) -> Finding:
+def _healed_later(f: Finding, signals: Signals) -> Finding:
     """An ongoing problem absent from a later part recovers at that part's first verify signal."""
     if f.recovery is None or f.recovery.status != "ongoing":
         return f
     source = f.recovery.last_failure.source
+    mine = identity_of(f.group_fields)
     best: tuple[Seen, str] | None = None
     for signal in f.verify:
-        seen = signals.get((signal, source))
+        heard = signals.get((signal, source), ())
+        fits = [seen for seen, about in heard if same_identity(mine, about)]
+        seen = min(fits, key=lambda s: s.line, default=None)
         if seen is not None and (best is None or seen.line < best[0].line):
             best = (seen, signal)
     if best is None:
@@ -97,6 +105,7 @@ def totals(
         evidence_limit=limit,
         regex_timeouts=sum(s.regex_timeouts for s in sources),
         regex_timeouts_by_signature=dict(sorted((timeouts or {}).items())),
+        readable_lines=sum(s.readable_lines for s in sources),
         sources=sources,
     )
 
@@ -136,5 +145,22 @@ def merge_reports(reports: Iterable[Report]) -> Report:
     stats = totals(list(sources.values()), error_sets, limit, timeouts).model_copy(
         update={"unknown_template_limit": cap}
     )
-    report = Report(findings=merged, stats=stats, max_severity=worst)
+    report = Report(findings=merged, stats=stats, max_severity=worst, seen=merge_seen(items))
     return merge_unknown(items, report, cap)
+
+
+def merge_seen(reports: Iterable[Report]) -> list[Presence]:
+    """Each component's records per source, added up over the parts, in first-seen order."""
+    merged: dict[tuple[str, str], Presence] = {}
+    for report in reports:
+        for p in report.seen:
+            held = merged.get((p.component, p.source))
+            merged[(p.component, p.source)] = (
+                p
+                if held is None
+                else held.model_copy(
+                    update={k: getattr(held, k) + getattr(p, k) for k in _PRESENCE_COUNTS}
+                )
+            )
+    order = {c: i for i, c in enumerate(dict.fromkeys(c for c, _ in merged))}
+    return sorted(merged.values(), key=lambda p: order[p.component])

@@ -141,6 +141,8 @@ class SourceStats(_Result):
 
     ``regex_timeouts`` counts the times a signature was given up on a record
     because a regex search ran past the time limit (that signature did not match it).
+    ``readable_lines`` are the text lines with neither invalid UTF-8 nor NUL bytes:
+    none means the input held nothing to read (empty, binary, not UTF-8).
     """
 
     source: str
@@ -156,7 +158,45 @@ class SourceStats(_Result):
     unexplained_error_records: int = 0
     matches: int = 0
     regex_timeouts: int = 0
+    readable_lines: int = 0
     read_error: str | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """No line of text, or every one of them with invalid UTF-8 or NUL bytes."""
+        if self.records == 0 and self.text_lines == 0:
+            return True
+        flawed = self.decode_errors + self.nul_lines
+        return 0 < self.text_lines <= flawed and self.readable_lines == 0
+
+
+class Presence(_Result):
+    """Records of one AMR component in one source: what a gate's ``expect`` asks for.
+
+    ``log_records`` are records of its log its signatures recognised;
+    ``log_lines`` are lines read under a path (``.../NS_POD_UID/CONTAINER/0.log``)
+    or a pasted ``kubectl logs`` command that names its pod; ``pod_state_records``
+    are rows, ``describe`` blocks, events, ``top`` rows and kernel kills about its pods.
+    """
+
+    component: str
+    title: str
+    source: str
+    log_records: int = 0
+    log_lines: int = 0
+    pod_state_records: int = 0
+
+    @property
+    def kinds(self) -> list[str]:
+        """``logs`` and ``pod state``, for what this source held."""
+        return [
+            kind
+            for kind, count in (
+                ("logs", self.log_records + self.log_lines),
+                ("pod state", self.pod_state_records),
+            )
+            if count
+        ]
 
 
 class Stats(_Result):
@@ -178,7 +218,16 @@ class Stats(_Result):
     evidence_limit: int = 5
     regex_timeouts: int = 0
     regex_timeouts_by_signature: dict[str, int] = Field(default_factory=dict)
+    readable_lines: int = 0
     sources: list[SourceStats] = Field(default_factory=list)
+
+    @property
+    def decode_errors(self) -> int:
+        return sum(s.decode_errors for s in self.sources)
+
+    @property
+    def nul_lines(self) -> int:
+        return sum(s.nul_lines for s in self.sources)
 
 
 class UnknownTemplate(_Result):
@@ -215,11 +264,15 @@ class Gate(_Result):
 
     ``failing`` names each finding (``id`` and fingerprint) and diagnosis that
     fails it; the counts say what was set aside and why, so nothing vanishes.
+    ``expected`` are the components the pipeline expects records of
+    (``--expect``); ``missing`` those the input held no record of, which fail it too.
     """
 
     fail_on: FailOn = "error"
     failed: bool = False
     failing: list[str] = Field(default_factory=list)
+    expected: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
     suppressed: int = 0
     baselined: int = 0
     excluded: int = 0
@@ -236,6 +289,7 @@ class Report(_Result):
 
     ``checked`` lists every signature and diagnosis id that was run (so a CI
     report can show what passed); ``gate`` is set once a policy was applied.
+    ``seen`` says which AMR components the input held records of, and where.
     """
 
     findings: list[Finding] = Field(default_factory=list)
@@ -245,7 +299,18 @@ class Report(_Result):
     checked: list[str] = Field(default_factory=list)
     unknown: list[UnknownTemplate] = Field(default_factory=list)
     tap_version: TapVersion = Field(default_factory=TapVersion)
+    seen: list[Presence] = Field(default_factory=list)
     gate: Gate | None = None
+
+    @property
+    def components_seen(self) -> list[str]:
+        """The AMR components the input held records of, in the order first seen."""
+        return list(dict.fromkeys(p.component for p in self.seen))
+
+    @property
+    def unreadable(self) -> bool:
+        """Whether the input held no readable line at all (empty, binary, not UTF-8)."""
+        return bool(self.stats.sources) and all(s.unreadable for s in self.stats.sources)
 
     def merge(self, *others: Report) -> Report:
         """This report followed by ``others``, as if their inputs had been read in one run.

@@ -25,13 +25,14 @@ from .models import Report
 from .prefilter import (
     BOUNDARY,
     CONTEXT_LITERALS,
+    POD_STATE_OPENERS,
     Engine,
     best_literal_engine,
     literal_pattern,
     make_engine,
 )
 from .reading import DEFAULT_MAX_LINE_LENGTH, LineReader, clip_length
-from .wrappers import PasteState
+from .wrappers import PasteState, path_context
 
 MIN_PIECE_BYTES = 16 << 20
 _CLEAN_BEFORE = 80
@@ -164,11 +165,20 @@ def _context_lines(finder: Engine, chunk: bytes) -> Iterator[tuple[int, bytes]]:
         yield begin, chunk[begin : end if end >= 0 else len(chunk)]
 
 
-def _states_at(data: _File, cuts: list[int], max_line_length: int) -> list[PasteState]:
+#: Lines that tell about pods' containers and UIDs (a ``describe`` container block, a pod
+#: document, a kubelet line, an event naming a pod's UID): a kernel line after them is
+#: linked to those pods, which a piece that starts later would not know.
+POD_LINKS: tuple[bytes, ...] = (*POD_STATE_OPENERS, b'pod="', b" in pod ")
+
+
+def _states_at(
+    data: _File, cuts: list[int], max_line_length: int, context: dict[str, str]
+) -> list[PasteState] | None:
     """The paste state at each cut: the context lines before it, replayed in one pass
-    that holds one chunk at a time."""
+    that holds one chunk at a time, from the state the file's path gives (``context``).
+    None when pod state comes before a cut: its pieces could not link what follows."""
     finder = make_engine(best_literal_engine(), [literal_pattern(t) for t in CONTEXT_LITERALS])
-    reader = LineReader(max_line_length=max_line_length)
+    reader = LineReader(max_line_length=max_line_length, context=context)
     states: list[PasteState] = []
     ahead = iter(cuts)
     cut = next(ahead, None)
@@ -179,12 +189,18 @@ def _states_at(data: _File, cuts: list[int], max_line_length: int) -> list[Paste
         while cut is not None and (offset is None or cut <= offset):
             # a clean cut lies past any describe output and any partial entry
             states.append(
-                PasteState(session=dict(reader.state.session), in_fence=reader.state.in_fence)
+                PasteState(
+                    session=dict(reader.state.session),
+                    in_fence=reader.state.in_fence,
+                    capturing=reader.state.capturing,
+                )
             )
             cut = next(ahead, None)
 
     keep = clip_length(max_line_length)
     for start, chunk in data.clipped_chunks(0, max(cuts, default=0), keep):
+        if any(literal in chunk for literal in POD_LINKS):
+            return None
         for begin, line in _context_lines(finder, chunk):
             reach(start + begin)
             reader.push(2, line)
@@ -223,7 +239,9 @@ def pieces(path: str, jobs: int, max_line_length: int = DEFAULT_MAX_LINE_LENGTH)
     """Cut a file into up to ``jobs`` clean, line-aligned pieces (``max_line_length``:
     the workers' cap, which the paste state at each cut is replayed with)."""
     size = os.path.getsize(path)
-    whole = [Piece(path, 0, size, Part(1, PasteState()))]
+    context = path_context(path)
+    first = PasteState(session=dict(context), capturing=bool(context))
+    whole = [Piece(path, 0, size, Part(1, first))]
     if jobs < 2 or size < 2 * MIN_PIECE_BYTES:
         return whole
     with open(path, "rb") as f:
@@ -237,7 +255,10 @@ def pieces(path: str, jobs: int, max_line_length: int = DEFAULT_MAX_LINE_LENGTH)
             if cut is not None and (not cuts or cut > cuts[-1]) and cut < size:
                 cuts.append(cut)
         bounds = [0, *cuts, size]
-        states = [PasteState(), *_states_at(data, cuts, max_line_length)]
+        later = _states_at(data, cuts, max_line_length, context)
+        if later is None:  # pod state before a cut: read the file in one piece
+            return whole
+        states = [first, *later]
         out = []
         line = 1
         for (a, b), state in zip(itertools.pairwise(bounds), states, strict=True):

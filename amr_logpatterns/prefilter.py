@@ -66,6 +66,11 @@ CONTEXT_LITERALS: tuple[bytes, ...] = (
     *(b"==> ", b"```", b"~~~", b"Name:", b"Namespace:"),
 )
 
+#: Literals of the lines that open a multi-line pod state: a ``describe`` output (whose
+#: ``Name:`` is a context literal already) or a pod document.
+POD_STATE_OPENERS: tuple[bytes, ...] = (b"Containers:", b"State:", b"apiVersion")
+_BINARY_UNITS = (b"K", b"M", b"G", b"T")
+
 STRUCTURAL: tuple[Pattern, ...] = (
     # pasted context, and what a copy leaves behind
     *(literal_pattern(t) for t in (*CONTEXT_LITERALS, b"[0m", b"\x00")),
@@ -128,6 +133,25 @@ STRUCTURAL: tuple[Pattern, ...] = (
         stdlib=(rb'(?m)\{"(?![^\n]*?\{")[^\n]*(?:(?<![}\s])|(?<=[^}\s]\r))$',),
     ),
     *(literal_pattern(t) for t in (b"sent:", b"Context Attributes,", b"Validation: ")),
+    # pod state: what opens a ``describe`` output or a pod document (read on while open),
+    # rows of ``kubectl get pods`` and ``kubectl top pod``, event rows, the kernel's OOM
+    # killer and the kubelet's lines about a pod (which link a kernel line to its pod)
+    *(literal_pattern(t) for t in POD_STATE_OPENERS),
+    Pattern(
+        rb"\d/\d+[ \t]+[A-Za-z][\w:/\-]*[ \t]+\d",
+        stdlib=(rb"/(?<=\d/)\d+[ \t]+[A-Za-z][\w:/\-]*[ \t]+\d",),
+    ),
+    Pattern(
+        rb"\d[KMGT]i[ \t]*\r?$",
+        multiline=True,
+        stdlib=tuple(rb"(?m)" + u + rb"i(?<=\d" + u + rb"i)[ \t]*\r?$" for u in _BINARY_UNITS),
+    ),
+    Pattern(rb"Normal[ \t]+[A-Z][A-Za-z]+[ \t]"),
+    *(
+        literal_pattern(t)
+        for t in (b"ed process ", b"ll process ", b"oom-kill:", b"Task in /", b"System OOM")
+    ),
+    literal_pattern(b'pod="'),
     # stack frames
     Pattern(rb"\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?[ \t\r]*$", multiline=True, frame=True),
     Pattern(rb"goroutine \d+ \[", frame=True),
@@ -141,7 +165,10 @@ BOUNDARY: tuple[Pattern, ...] = tuple(
     for p in STRUCTURAL
     if p.frame
     or p.literal
-    in (b"sent:", b"Context Attributes,", b"Validation: ", b"Name:", b"Namespace:", b"```", b"~~~")
+    in (
+        *(b"sent:", b"Context Attributes,", b"Validation: ", b"Name:", b"Namespace:"),
+        *(b"```", b"~~~", *POD_STATE_OPENERS),
+    )
     or p.regex in (rb'"log"[^\S\n]*:', _WRAPPED_JSON)
 )
 

@@ -361,7 +361,7 @@ class LineReader:
         max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
         context: dict[str, str] | None = None,
     ) -> None:
-        self.state = PasteState(session=dict(context or {}))
+        self.state = PasteState(session=dict(context or {}), capturing=bool(context))
         self.max_line_length = max_line_length
 
     @property

@@ -14,6 +14,10 @@ LineKind = Literal["text", "blank", "skipped"]
 
 EMPTY: Mapping[str, str] = {}
 
+#: Encodings whose message is a summary the reader wrote, not a line of the input (pod
+#: state): keywords are looked for in it as well as in the lines.
+SUMMARISED: frozenset[str] = frozenset(("pod", "container", "pod-conditions"))
+
 
 class Flaws(NamedTuple):
     """What was wrong with physical lines, as counts: invalid UTF-8, NUL bytes, cut short."""
@@ -43,6 +47,9 @@ class Line:
     decode_errors: int = 0
     nul_lines: int = 0
     truncated_lines: int = 0
+    #: Spaces and tabs before the text once wrappers were peeled: what tells nested
+    #: YAML keys and ``describe`` sections apart
+    indent: int = 0
 
     @property
     def last(self) -> int:
@@ -71,6 +78,7 @@ class LogRecord:
     fields: Mapping[str, object] = field(default_factory=dict)
     context: Mapping[str, str] = field(default_factory=dict)
     continuation: tuple[str, ...] = ()
+    indent: int = 0
 
     @property
     def text(self) -> str:
@@ -78,3 +86,10 @@ class LogRecord:
         if not self.continuation:
             return self.raw
         return "\n".join((self.raw, *self.continuation))
+
+    @property
+    def keyword_text(self) -> str:
+        """Where a signature's keywords are looked for: the text, and a summarised message."""
+        if self.encoding in SUMMARISED:
+            return f"{self.text}\n{self.message}"
+        return self.text

@@ -63,6 +63,29 @@ def _tap_range(spec: str) -> str:
 #: A range of Tanzu Application Platform releases, e.g. ``">=1.7"``; see ``versions.py``.
 TapRange = Annotated[str, AfterValidator(_tap_range)]
 
+_COMPARISON = regex.compile(r"^\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<number>-?\d+(?:\.\d+)?)\s*$")
+
+
+def _comparison(spec: str) -> str:
+    if not _COMPARISON.match(spec):
+        raise ValueError(
+            f"not a comparison: {spec!r}; write an operator and a number such as '>= 3',"
+            " '< 0.5' or '== 137'"
+        )
+    return spec
+
+
+#: A numeric test on a field, e.g. ``">= 3"``; see ``matcher.compare``.
+Comparison = Annotated[str, AfterValidator(_comparison)]
+
+
+def parse_comparison(spec: str) -> tuple[str, float]:
+    """The operator and the number of a validated comparison."""
+    m = _COMPARISON.match(spec)
+    if m is None:
+        raise ValueError(f"not a comparison: {spec!r}")
+    return m["op"], float(m["number"])
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
@@ -72,13 +95,18 @@ class RemediationStep(_Strict):
     """One step of a fix; commands and configuration are separate so formatters can render them.
 
     ``tap`` limits the step to the TAP releases whose keys or host names it
-    uses; a step without it holds for every release.
+    uses; a step without it holds for every release. ``if_known`` keeps the
+    step only when every field it names was found (so a step can quote a
+    value the input showed), ``if_unknown`` only when none of them was.
     """
 
     text: str
     command: str | None = None
     config: str | None = None
     tap: TapRange | None = None
+    # conditions of the pack, settled when the step is rendered: not part of a report
+    if_known: list[str] = Field(default_factory=list, exclude=True)
+    if_unknown: list[str] = Field(default_factory=list, exclude=True)
 
 
 class Condition(_Strict):
@@ -92,6 +120,7 @@ class Condition(_Strict):
     text: Pattern | None = None
     raw: Pattern | None = None
     fields: dict[str, Pattern] | None = None
+    compare: dict[str, Comparison] | None = None
     any_: list[Condition] | None = Field(default=None, alias="any")
     all_: list[Condition] | None = Field(default=None, alias="all")
     none: list[Condition] | None = None
@@ -106,13 +135,15 @@ class Condition(_Strict):
                 self.text,
                 self.raw,
                 self.fields,
+                self.compare,
                 self.any_,
                 self.all_,
                 self.none,
             )
         ):
             raise ValueError(
-                "a condition needs at least one of message, text, raw, fields, any, all, none"
+                "a condition needs at least one of message, text, raw, fields, compare, any,"
+                " all, none"
             )
         return self
 
@@ -136,10 +167,15 @@ class MatchSpec(Condition):
 
 
 class Example(_Strict):
-    """A record the signature must match, and the fields it must extract from it."""
+    """A record the signature must match, and the fields it must extract from it.
+
+    ``context`` is pasted before the line (a ``describe`` header naming the
+    pod, a ``kubectl`` command): the match must be the line after it.
+    """
 
     line: str
     fields: dict[str, Scalar] = Field(default_factory=dict)
+    context: str | None = None
 
 
 class Examples(_Strict):
@@ -182,6 +218,10 @@ class Signature(_Strict):
     ``lint`` does not report those overlaps.
     ``unsafe_regex_ok`` says why a regex ``find_redos`` flags is acceptable here;
     without it such a regex is refused, since one hostile line could stall a run.
+    ``attribution_required`` is for states any pod can be in (out of memory, a
+    crash loop): the record must name a pod or namespace its component claims;
+    a record that names nothing is nobody's. ``record_fields`` are fields of the
+    record (as its reader typed them) that the match takes as they are.
     """
 
     id: Annotated[str, Field(pattern=_ID)]
@@ -194,6 +234,8 @@ class Signature(_Strict):
     verify: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
     attribution: list[str] | None = None
+    attribution_required: bool = False
+    record_fields: list[str] = Field(default_factory=list)
     benign: Benign | None = None
     group_by: list[str] = Field(default_factory=list)
     types: dict[str, FieldType] = Field(default_factory=dict)
@@ -273,7 +315,12 @@ class Rule(_Strict):
 
 
 class DiagnosisSpec(_Strict):
-    """A root cause drawn from several findings; ``overrides`` replaces one as for signatures."""
+    """A root cause drawn from several findings; ``overrides`` replaces one as for signatures.
+
+    ``superseded_by`` names diagnoses that explain this one when they hold (an
+    out-of-memory kill explains a crash loop): it is then not drawn, and its
+    findings are told under theirs.
+    """
 
     id: Annotated[str, Field(pattern=_ID)]
     title: str
@@ -287,6 +334,7 @@ class DiagnosisSpec(_Strict):
     confidence: Literal["low", "medium", "high"] = "medium"
     stronger_when: Rule | None = None
     symptoms: list[str] = Field(default_factory=list)
+    superseded_by: list[str] = Field(default_factory=list)
     overrides: str | None = None
 
 

@@ -99,8 +99,9 @@ def _conditions(cond: Condition) -> Iterable[Condition]:
 
 
 def extracted_fields(sig: Signature) -> frozenset[str]:
-    """Every field the signature can extract: the named groups of its regexes, outside ``none``."""
-    names: set[str] = set()
+    """Every field the signature can extract: the named groups of its regexes outside ``none``,
+    and the record fields it takes."""
+    names: set[str] = set(sig.record_fields)
     for cond in _conditions(sig.match):
         patterns = [cond.message, cond.text, cond.raw, *(cond.fields or {}).values()]
         for pattern in patterns:
@@ -121,7 +122,10 @@ def _why_not(classifier: Classifier, sig: Signature, line: str) -> str:
 
 def _match_result(classifier: Classifier, sig: Signature, index: int) -> ExampleResult:
     example = sig.examples.match[index]
-    matches = list(classifier.scan(example.line, source_name=EXAMPLE_SOURCE))
+    context = example.context.rstrip("\n").split("\n") if example.context else []
+    pasted = "\n".join([*context, example.line])
+    first = len(context) + 1
+    matches = list(classifier.scan(pasted, source_name=EXAMPLE_SOURCE))
     others = tuple(dict.fromkeys(m.id for m in matches if m.id != sig.id))
     own = [m for m in matches if m.id == sig.id]
     if not own:
@@ -131,9 +135,10 @@ def _match_result(classifier: Classifier, sig: Signature, index: int) -> Example
             index=index,
             line=example.line,
             passed=False,
-            detail=_why_not(classifier, sig, example.line),
+            detail=_why_not(classifier, sig, pasted),
             others=others,
         )
+    own = [m for m in own if m.line == first] or own  # the context may match too
     got = own[0].fields
     declared = extracted_fields(sig)
     wrong = tuple(
@@ -148,8 +153,9 @@ def _match_result(classifier: Classifier, sig: Signature, index: int) -> Example
         if not _same(value, got.get(name))
     )
     problems = [f"{w.name}: {w.describe(dict(sig.types))}" for w in wrong]
-    if own[0].line != 1:
-        problems.insert(0, f"matched at line {own[0].line} of the example, not 1")
+    if own[0].line != first:
+        where = f"{first}, the line after its context" if context else "1"
+        problems.insert(0, f"matched at line {own[0].line} of the example, not {where}")
     detail = "; ".join(problems) or "ok"
     return ExampleResult(
         signature_id=sig.id,

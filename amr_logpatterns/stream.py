@@ -8,11 +8,13 @@ for the others with ``skip`` (the fast path); both leave the same counts.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .blocks import MAX_QUIET_LINES, Grouper
 from .decoders import decode_line
 from .models import SourceStats
+from .podstate import PodDirectory, PodStates
 from .reading import DEFAULT_MAX_LINE_LENGTH, LineReader
 from .records import Line, LogRecord
 from .templates import UnknownTally
@@ -42,8 +44,13 @@ class Tally:
     unexplained_error_records: int = 0
     matches: int = 0
     regex_timeouts: int = 0
+    readable_lines: int = 0
     read_error: str | None = None
     error_sets: Counter[frozenset[str]] = field(default_factory=Counter)
+    #: Text lines read under a log capture's context (namespace, pod, container): see
+    #: ``PasteState.capturing``; and records of each (component, kind) the engine counted
+    captured: Counter[tuple[tuple[str, str], ...]] = field(default_factory=Counter)
+    presence: Counter[tuple[str, str]] = field(default_factory=Counter)
     timeouts_by_signature: Counter[str] = field(default_factory=Counter)
     line_offset: int = 0
     unknown: UnknownTally | None = None
@@ -52,6 +59,14 @@ class Tally:
         values = {name: getattr(self, name) for name in SourceStats.model_fields}
         values["lines_read"] = max(0, self.lines_read - self.line_offset)
         return SourceStats(**values)
+
+
+_CAPTURE_KEYS = frozenset(("namespace", "workload", "container"))
+
+
+def capture_key(context: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """What a log capture's context names, as ``Tally.captured`` counts it."""
+    return tuple(sorted((k, v) for k, v in context.items() if k in _CAPTURE_KEYS))
 
 
 class RecordStream:
@@ -64,20 +79,23 @@ class RecordStream:
         max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
         context: dict[str, str] | None = None,
         state: PasteState | None = None,
+        pods: PodDirectory | None = None,
     ) -> None:
         self.tally = tally
         self.reader = LineReader(max_line_length=max_line_length, context=context)
         if state is not None:
             self.reader.state.session = dict(state.session)
             self.reader.state.in_fence = state.in_fence
+            self.reader.state.capturing = state.capturing
         self.rejoiner = Rejoiner()
+        self.pods = PodStates(pods)
         self.grouper = Grouper()
         self.quiet = 0  # blank and skipped lines since the last record
 
     @property
     def idle(self) -> bool:
         """Nothing spans the next line: it may be skipped if it is a plain one-record line."""
-        return self.reader.idle and self.rejoiner.idle and self.grouper.idle
+        return self.reader.idle and self.rejoiner.idle and self.pods.idle and self.grouper.idle
 
     def _lines(self, lines: list[Line]) -> list[LogRecord]:
         out: list[LogRecord] = []
@@ -101,16 +119,25 @@ class RecordStream:
             return self._quiet(physical)
         self.quiet = 0
         tally.text_lines += physical
+        tally.readable_lines += max(0, physical - max(line.decode_errors, line.nul_lines))
+        self._captured(physical)
+        return self._group([r for d in decode_line(line, tally.source) for r in self.pods.push(d)])
+
+    def _group(self, records: list[LogRecord]) -> list[LogRecord]:
         out: list[LogRecord] = []
-        for record in decode_line(line, tally.source):
+        for record in records:
             out += self.grouper.push(record)
         return out
+
+    def _flush(self) -> list[LogRecord]:
+        """Everything the pod-state and grouping stages hold, in order."""
+        return self._group(self.pods.flush()) + self.grouper.flush()
 
     def _quiet(self, count: int) -> list[LogRecord]:
         """Count lines that are no record; after ``MAX_QUIET_LINES`` of them in a row,
         what the grouper holds is complete."""
         self.quiet += count
-        return self.grouper.flush() if self.quiet > MAX_QUIET_LINES else []
+        return self._flush() if self.quiet > MAX_QUIET_LINES else []
 
     def blank_run(self, count: int, last_number: int) -> list[LogRecord]:
         """Account for ``count`` empty lines after an empty one, ending at ``last_number``:
@@ -127,17 +154,27 @@ class RecordStream:
     def skip(self, count: int, last_number: int) -> list[LogRecord]:
         """Account for ``count`` lines, each a one-record line below warning level that
         matches nothing and changes no state, ending at physical line ``last_number``."""
-        out = self.grouper.flush()
+        out = self._flush()
         self.quiet = 0
         tally = self.tally
         tally.lines_read = max(tally.lines_read, last_number)
         tally.text_lines += count
+        tally.readable_lines += count  # stage 1 reads every line with a flaw exactly
         tally.records += count
+        self._captured(count)
         return out
+
+    def _captured(self, count: int) -> None:
+        """Count text lines read as the log of whatever the capture's context names."""
+        state = self.reader.state
+        if state.capturing and state.session:
+            key = capture_key(state.session)
+            if key:
+                self.tally.captured[key] += count
 
     def finish(self) -> list[LogRecord]:
         """Flush everything held at the end of the input."""
         out = self._lines(self.reader.flush())
         for line in self.rejoiner.flush():
             out += self._decode(line)
-        return out + self.grouper.flush()
+        return out + self._flush()

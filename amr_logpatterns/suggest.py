@@ -315,10 +315,12 @@ def _component(t: UnknownTemplate, record: LogRecord | None, pack: Pack) -> str:
             if _accepts(c, context, {}):
                 return c.id
     haystack = f"{t.first_seen.source}\n{t.example}"
-    for c in owners:
-        names = [glob.rstrip("*") for glob in c.workloads] + list(c.namespaces)
-        if any(name and name in haystack for name in names):
+    for c in owners:  # a pod's name says whose it is
+        if any(glob.rstrip("*") in haystack for glob in c.workloads if glob.rstrip("*")):
             return c.id
+    by_namespace = [c for c in owners if any(ns in haystack for ns in c.namespaces)]
+    if len(by_namespace) == 1:  # a namespace only when one component lives there
+        return by_namespace[0].id
     counts = Counter(s.component for s in pack.signatures)
     ids = [c.id for c in pack.components]
     return max(ids, key=lambda cid: (counts[cid], -ids.index(cid)))

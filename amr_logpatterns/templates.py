@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .aggregate import _clip as clip_evidence
-from .matcher import _accepts
+from .matcher import NODE_SCOPE, _accepts
 from .models import Report, Seen, UnknownTemplate
 from .records import LogRecord
 from .schema import Component
@@ -218,6 +218,8 @@ def is_foreign(context: Mapping[str, str], owners: Sequence[Component]) -> bool:
     """Whether the context names a pod, namespace or container that no AMR component claims."""
     if not owners or not context:
         return False
+    if context.get("scope") == NODE_SCOPE:  # a node's line that no AMR pod is linked to
+        return True
     if not ("namespace" in context or "workload" in context or "container" in context):
         return False
     return not any(_accepts(c, context, {}) for c in owners)

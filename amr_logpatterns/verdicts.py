@@ -154,8 +154,7 @@ def review(
     sources = [s.source for s in report.stats.sources]
     findings = apply_verdicts(report.findings, pack.signatures, sources)
     tap = resolve_tap_version(tap_version, findings)
-    steps_of = {s.id: s.remediation for s in pack.signatures}
-    findings = release_remediation(findings, steps_of, tap)
+    findings = release_remediation(findings, {s.id: s for s in pack.signatures}, tap)
     specs = tuple(
         d.model_copy(update={"remediation": select_steps(d.remediation, tap)})
         if has_release_steps(d.remediation)

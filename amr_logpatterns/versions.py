@@ -10,14 +10,14 @@ release it is for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import regex
 
-from .aggregate import render_steps
+from .aggregate import fill, render_steps
 from .models import Finding, TapVersion
-from .schema import TAP_BOUND, RemediationStep
+from .schema import TAP_BOUND, RemediationStep, Signature
 
 _VERSION = regex.compile(r"^\s*v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?\s*$")
 _BOUND = regex.compile(TAP_BOUND)
@@ -112,8 +112,9 @@ def has_release_steps(steps: Sequence[RemediationStep]) -> bool:
 def _mentions(findings: Iterable[Finding]) -> Iterable[tuple[str, str, str]]:
     """(name, where, side) for each marker in the findings' fields and evidence, in their order."""
     for f in findings:
-        texts = [(str(v), f"{f.first_seen.source}:{f.first_seen.line}") for v in f.fields.values()]
-        texts += [(e.text, f"{e.source}:{e.line}") for e in f.evidence]
+        # evidence first: it says the line; fields may come from any match of the finding
+        texts = [(e.text, f"{e.source}:{e.line}") for e in f.evidence]
+        texts += [(str(v), f"{f.first_seen.source}:{f.first_seen.line}") for v in f.fields.values()]
         for text, where in texts:
             for name, side in MARKERS:
                 if name in text:
@@ -158,19 +159,23 @@ def resolve_tap_version(given: str | None, findings: Sequence[Finding]) -> TapVe
 
 def release_remediation(
     findings: Sequence[Finding],
-    steps_of: dict[str, list[RemediationStep]],
+    signatures: Mapping[str, Signature],
     tap: TapVersion,
 ) -> list[Finding]:
-    """Findings whose signature has release-specific steps, with the steps for ``tap`` filled in.
+    """Findings with their explanation and the steps for ``tap`` filled in from their fields.
 
-    Drawn again from the signature's own steps each time, so a merged report
-    gets the steps of the release judged over all its parts.
+    Drawn again from the signature's own texts each time, so a merged report
+    gets the steps of the release judged over all its parts, filled with the
+    values all its parts found.
     """
     out = []
     for f in findings:
-        steps = steps_of.get(f.id)
-        if steps is not None and has_release_steps(steps):
-            chosen = render_steps(select_steps(steps, tap), f.fields)
-            f = f.model_copy(update={"remediation": chosen})
+        sig = signatures.get(f.id)
+        if sig is not None:
+            steps = select_steps(sig.remediation, tap)
+            explanation = fill(sig.explanation.strip(), f.fields)
+            chosen = render_steps(steps, f.fields)
+            if chosen != f.remediation or explanation != f.explanation:
+                f = f.model_copy(update={"remediation": chosen, "explanation": explanation})
         out.append(f)
     return out

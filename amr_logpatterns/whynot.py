@@ -40,9 +40,11 @@ from .wrappers import (
     _CAPTURE_TS,
     _COMMAND,
     _CRI,
+    _DMESG,
     _DOCKER_JSON,
     _ELISION,
     _FENCE,
+    _JOURNAL,
     _KUBECTL_PREFIX,
     _LABEL,
     _LABEL_SET,
@@ -53,6 +55,7 @@ from .wrappers import (
     _docker_json,
     _known_context,
     _peel_unknown_prefix,
+    journal_context,
     path_context,
     strip_ansi,
 )
@@ -81,6 +84,19 @@ _WRAPPER_NAMES = {
     "kubectl-prefix": "kubectl logs --prefix",
     "kubectl-timestamps": "kubectl logs --timestamps",
     "name-prefix": "stern-style name prefix",
+    "journal": "journal/syslog prefix",
+    "dmesg": "dmesg timestamp",
+}
+
+#: Who names the pod when the record itself does (not a wrapper or the paste around it).
+_RECORD_ORIGINS = {
+    "event": "the event row",
+    "pod": "the pod's row or description",
+    "container": "the pod's description",
+    "pod-conditions": "the pod's description",
+    "top": "the kubectl top row",
+    "kernel": "the pod the kernel line is linked to (by container id, pod UID or process name)",
+    "klog": "the kubelet line's pod= field",
 }
 
 _BOM = "\ufeff"
@@ -362,6 +378,17 @@ def _peel_wrappers(text: str, context: dict[str, str]) -> tuple[str, str, list[P
             context.update(found)
             steps.append(Peeled(name="loki-labels", removed=m[0], context=found))
             text = text[m.end() :]
+        m = _JOURNAL.match(text)
+        if m:
+            found = journal_context(m)
+            context.update(found)
+            steps.append(Peeled(name="journal", removed=m[0], context=found))
+            text = text[m.end() :]
+        m = _DMESG.match(text)
+        if m:
+            context.setdefault("ident", "kernel")
+            steps.append(Peeled(name="dmesg", removed=m[0], context={"ident": "kernel"}))
+            text = text[m.end() :]
         m = _KUBECTL_PREFIX.match(text)
         if m:
             found = {"workload": m["pod"], "container": m["container"]}
@@ -572,6 +599,7 @@ class _Run:
         partial = stream.reader.state.partial
         held = [partial.number] if partial is not None else []
         held += [line.number for line in stream.rejoiner.pending]
+        held += stream.pods.held()
         grouper = stream.grouper
         if grouper.event is not None:
             held.append(grouper.event.head.line)
@@ -651,9 +679,11 @@ def _physical_line(number: int, traced: _Traced, run: _Run) -> PhysicalLine:
 
 def _context_origin(key: str, value: str, record: LogRecord, run: _Run) -> str:
     """Who named a context value, checked in the order ``peel`` and the decoders let them win."""
+    if key == "scope":
+        return "the kernel's line itself: nothing earlier in the input links it to a pod"
     line = next((s for s in run.stream.seen if s.number == record.line), None)
     if line is not None and line.context.get(key) != value:
-        return "the event row"
+        return _RECORD_ORIGINS.get(record.encoding, "the record itself")
     for number in range(record.end_line, record.line - 1, -1):
         traced = run.traced.get(number)
         wrappers = [] if traced is None else traced.peel.wrappers
@@ -827,6 +857,10 @@ def _refusals(trace: SignatureTrace, record: LogRecord, run: _Run) -> list[Attri
     for r in trace.refusals:
         if r.key == "lease":
             origin = "the record's lease field"
+        elif r.key == "scope":
+            origin = "a node-level line that nothing earlier in the input links to a pod"
+        elif r.key == "pod" and not r.value:
+            origin = "nothing: no pod, namespace or pasted command names it"
         else:
             origin = _context_origin(r.key, r.value, record, run)
         out.append(
@@ -849,6 +883,14 @@ def _refusal_text(r: AttributionRefusal) -> str:
             f"{r.component}: container {r.value!r} (from {r.origin}) is a sidecar whose lines "
             f"are not {r.component}'s"
         )
+    if r.key == "scope":
+        return f"{r.component}: the record is about a node ({r.origin}), not one of its pods"
+    if r.key == "pod":
+        named = f"pod {r.value!r}" if r.value else "no pod"
+        return (
+            f"{r.component}: a pod state counts only for a record that names one of its pods"
+            f" ({', '.join(r.accepts)}); this one names {named} (from {r.origin})"
+        )
     what = "lease namespace" if r.key == "lease" else r.key
     return (
         f"{r.component}: {what} {r.value!r} (from {r.origin}) is not one of {', '.join(r.accepts)}"
@@ -858,9 +900,15 @@ def _refusal_text(r: AttributionRefusal) -> str:
 def _attribution_hint(refusals: Sequence[AttributionRefusal]) -> str:
     """What context the signature would accept, and which line to doubt."""
     first = refusals[0]
+    if first.key == "scope":
+        return (
+            "a kernel line is linked to a pod described before it: paste that pod's"
+            " `kubectl describe pod` (with the restarted container) or `kubectl get pod -o yaml`"
+            " above this line"
+        )
     if first.key == "container":
         want = f"a container other than {', '.join(first.refuses)}"
-    elif first.key == "workload":
+    elif first.key in ("workload", "pod", "scope"):
         want = f"a pod named {' or '.join(first.accepts)}"
     else:
         want = f"namespace {' or '.join(first.accepts)}"
@@ -927,12 +975,26 @@ def _type_problems(trace: SignatureTrace) -> list[TypeProblem]:
     ]
 
 
-def _rank(trace: SignatureTrace, record: LogRecord) -> tuple[bool, bool, int, float]:
-    """Closest first: a keyword present, then a condition that held, then tests passed."""
+def _other_kind(failure: Failure | None) -> bool:
+    """Whether the condition failed only on the record's kind (``encoding``): the signature
+    reads another kind of record (pod state, say), so the record was never near it."""
+    if failure is None:
+        return False
+    if failure.kind == "test":
+        return failure.step is not None and failure.step.key == "fields.encoding"
+    if failure.kind == "any":
+        return all(_other_kind(b.failure) for b in failure.branches)
+    return False
+
+
+def _rank(trace: SignatureTrace, record: LogRecord) -> tuple[bool, bool, bool, int, float]:
+    """Closest first: a keyword present, then a condition that held, then one written for
+    this kind of record, then tests passed."""
     keywords = trace.signature.keywords
     return (
         bool(trace.keywords_present),
         trace.condition.held,
+        not _other_kind(trace.condition.failure),
         trace.condition.passed,
         _similarity(keywords, record.text) if keywords else 0.0,
     )

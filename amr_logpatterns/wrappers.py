@@ -49,6 +49,18 @@ _LABEL_SET = re.compile(
 )
 _LABEL = re.compile(r'(?P<key>[A-Za-z_][\w.]*)\s*=\s*"(?P<value>(?:[^"\\]|\\.)*)"')
 _DOCKER_JSON = re.compile(r'^\{\s*"(?:log|stream|time|date|kubernetes)"\s*:')
+#: The systemd journal's short formats (``journalctl``, ``-o short-iso``, ``-o short-precise``)
+#: and syslog files: time, host, the program and its pid, then the line it wrote.
+_JOURNAL = re.compile(
+    r"^(?P<ts>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|" + RFC3339 + r") "
+    r"(?!" + ZAP_LEVEL + r" )(?P<host>[A-Za-z0-9][\w.\-]*) "
+    r"(?P<ident>[A-Za-z_][\w.\-/@]*?)(?:\[\d+\])?: "
+)
+#: ``dmesg``: seconds since boot, or a date with ``dmesg -T``.
+_DMESG = re.compile(
+    r"^\[(?:\s*\d+\.\d+|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4})\] ?"
+)
+_RFC3339_ONLY = re.compile("^" + RFC3339 + "$")
 _CONTEXT_KEYS = {
     "namespace": "namespace",
     "namespace_name": "namespace",
@@ -116,6 +128,9 @@ class PasteState:
     session: dict[str, str] = field(default_factory=dict)
     describe: dict[str, str] = field(default_factory=dict)
     in_fence: bool = False
+    #: The lines now are a component's log as the session names it: the source's path
+    #: said so, or a pasted ``kubectl logs`` (``stern``) command or ``tail`` header did
+    capturing: bool = False
     #: A partial CRI entry waiting for its continuation: its first piece of text, and
     #: the later pieces (joined once, when it completes) with their total length
     partial: Line | None = None
@@ -152,6 +167,11 @@ def strip_ansi(text: str) -> str:
 
 def command_context(args: str) -> dict[str, str]:
     """Read the namespace, workload and container a pasted kubectl command names."""
+    return read_command(args)[0]
+
+
+def read_command(args: str) -> tuple[dict[str, str], str]:
+    """The context a pasted kubectl command names, and its verb (``logs``, ``get``...)."""
     args = re.split(r"\s(?:\||\|\||&&|;|>|>>|2>&1)(?:\s|$)", f" {args} ", maxsplit=1)[0]
     tokens = [t.strip("'\"") for t in args.split()]
     context: dict[str, str] = {}
@@ -185,7 +205,7 @@ def command_context(args: str) -> dict[str, str]:
             name = rest[0].rsplit("/", 1)[-1].strip("<>").rstrip(".")
             if name:
                 context["workload"] = name
-    return context
+    return context, positionals[0] if positionals else ""
 
 
 #: Kubernetes names: a namespace or container is a DNS label, a pod a DNS subdomain.
@@ -266,6 +286,14 @@ def path_context(path: str) -> dict[str, str]:
     return context
 
 
+def journal_context(m: re.Match[str]) -> dict[str, str]:
+    """The node and program a journal or syslog prefix names (its time, when it has a year)."""
+    context = {"node": m["host"], "ident": m["ident"]}
+    if _RFC3339_ONLY.match(m["ts"]):
+        context["capture_ts"] = m["ts"]
+    return context
+
+
 def _prefix_context(prefix: str) -> dict[str, str]:
     """Read pod and container names from a stern-like prefix of names."""
     names = [t for t in prefix.split() if _DNS_LABEL.match(t) and not _TIMESTAMPISH.match(t)]
@@ -325,6 +353,14 @@ def _peel_wrappers(text: str, state: PasteState, context: dict[str, str]) -> tup
                 _known_context({k["key"]: k["value"] for k in _LABEL.finditer(m["labels"])})
             )
             text = text[m.end() :]
+        m = _JOURNAL.match(text)
+        if m:
+            context.update(journal_context(m))
+            text = text[m.end() :]
+        m = _DMESG.match(text)
+        if m:
+            context.setdefault("ident", "kernel")
+            text = text[m.end() :]
         m = _KUBECTL_PREFIX.match(text)
         if m:
             context["workload"] = m["pod"]
@@ -372,19 +408,22 @@ def _paste_marker(number: int, text: str, state: PasteState) -> Line | None:
         if state.in_fence:
             state.session = {}
             state.describe = {}
+            state.capturing = False
         state.in_fence = not state.in_fence
         return Line(number=number, text=text, kind="skipped")
     if _ELISION.match(text):
         return Line(number=number, text=text, kind="skipped")
     m = _COMMAND.match(text)
     if m:
-        state.session = command_context(m["args"])
+        state.session, verb = read_command(m["args"])
         state.describe = {}
+        state.capturing = m["tool"] == "stern" or verb in ("logs", "log")
         return Line(number=number, text=text, kind="skipped")
     m = _TAIL_HEADER.match(text)
     if m:
         state.session = {"file": m["file"], **path_context(m["file"])}
         state.describe = {}
+        state.capturing = True
         return Line(number=number, text=text, kind="skipped")
     return None
 
@@ -435,7 +474,8 @@ def peel(
     quoted = _QUOTE.match(text)
     if quoted:
         text = text[quoted.end() :]
-    text = text.lstrip(" \t")
+    stripped = text.lstrip(" \t")
+    indent, text = len(text) - len(stripped), stripped
     if not text.strip():
         return [*state.flush(), Line(number, "", kind="blank", **flaws._asdict())]
     if state.partial is None and _RECORD_FIRST.match(text):
@@ -444,6 +484,7 @@ def peel(
     if marker is not None:
         return [*state.flush(), replace(marker, **flaws._asdict())]
     context: dict[str, str] = {}
+    unwrapped = text
     text, cri_flag = _peel_wrappers(text, state, context)
     out: list[Line] = []
     end = 0
@@ -465,7 +506,9 @@ def peel(
     else:
         if held is not None:
             out.append(_completed(held, pieces))
-        text = text.lstrip(" \t")
+        if text != unwrapped:  # a wrapper was peeled: the indentation is what follows it
+            stripped = text.lstrip(" \t")
+            indent, text = len(text) - len(stripped), stripped
     if cri_flag != "P":
         text = text.rstrip()
     if state.describe and STRUCTURED_START.match(text):
@@ -479,6 +522,7 @@ def peel(
         if state.session or state.describe
         else context,
         end_number=end,
+        indent=indent,
         **flaws._asdict(),
     )
     if cri_flag == "P":

@@ -25,9 +25,11 @@ def _json(rng: random.Random, level: str, msg: str, **extra: object) -> str:
     return json.dumps({"level": level, "ts": TS.format(s=rng.randrange(60)), "msg": msg, **extra}, separators=(",", ":"))
 
 
-def _record(rng: random.Random) -> list[str]:
-    """One logical record, possibly several lines."""
-    kind = rng.randrange(30)
+def _record(rng: random.Random, pod_state: bool = True) -> list[str]:
+    """One logical record, possibly several lines (``pod_state``: pod state among them)."""
+    kind = rng.randrange(36)
+    if not pod_state and 20 <= kind <= 25:
+        kind = 30
     host = rng.choice(["amr.example.org", "h.internal", "amr-persister.tap.corp"])
     if kind == 0:
         return [_zap(rng, "INFO", "httpclient.circuitbreaker", "Received response with status", {"status": rng.choice(["204 No Content", "503 Service Unavailable", "401 Unauthorized", "502 Bad Gateway"])})]
@@ -75,6 +77,8 @@ def _record(rng: random.Random) -> list[str]:
         return ["main.main", "some plain text after a stray frame"]
     if kind == 19:
         return [_json(rng, rng.choice(["warn", "E", "err", "critical", "debug"]), "odd level")]
+    if 20 <= kind <= 25:
+        return _pod_state(rng, kind)
     # ordinary noise
     return [rng.choice([
         _zap(rng, "INFO", "controller.workload", "Reconciling", {"namespace": "apps", "name": "web"}),
@@ -84,6 +88,36 @@ def _record(rng: random.Random) -> list[str]:
         "plain words without structure",
         _json(rng, "info", "an error word in an info record"),
     ])]
+
+
+STATUSES = ["Running", "CrashLoopBackOff", "OOMKilled", "Error", "ImagePullBackOff", "Pending", "Evicted"]
+
+
+def _pod_state(rng: random.Random, kind: int) -> list[str]:
+    """Pod state as people paste it: rows, describe blocks, documents, kernel kills."""
+    pod = rng.choice([POD, OTHER_POD, "metadata-store-db-0", "amr-persister-5d9c7b8f64-hx7qp"])
+    if kind == 20:
+        ns = rng.choice(["", "amr-observer-system   ", "cert-manager   "])
+        return [f"{ns}{pod}   {rng.randrange(3)}/2   {rng.choice(STATUSES)}   {rng.randrange(20)}{rng.choice(['', ' (92s ago)'])}   {rng.randrange(1, 90)}m"]
+    if kind == 21:
+        head = ["Name:         " + pod, "Namespace:    " + rng.choice(["amr-observer-system", "metadata-store"]), "Containers:"] if rng.random() < 0.7 else []
+        return [*head, "  manager:", "    Command:", "      /manager", "    State:          " + rng.choice(["Waiting", "Running"]),
+                "      Reason:       " + rng.choice(["CrashLoopBackOff", "ErrImagePull"]), "    Last State:     Terminated",
+                "      Reason:       " + rng.choice(["OOMKilled", "Error"]), f"      Exit Code:    {rng.choice([1, 137])}",
+                f"    Restart Count:  {rng.randrange(12)}", "    Limits:", "      memory:  256Mi", "Conditions:", "  Type   Status", "  Ready  False"]
+    if kind == 22:
+        if rng.random() < 0.5:
+            return ["apiVersion: v1", "kind: Pod", "metadata:", f"  name: {pod}", "  namespace: amr-observer-system", "status:", "  containerStatuses:",
+                    "  - lastState:", "      terminated:", "        exitCode: 137", "        reason: OOMKilled", "    name: manager", "    restartCount: 3"]
+        return ["{", '    "apiVersion": "v1",', '    "kind": "Pod",', f'    "metadata": {{"name": "{pod}", "namespace": "metadata-store"}},',
+                '    "status": {"containerStatuses": [{"name": "db", "restartCount": 2, "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}}]}', "}"]
+    if kind == 23:
+        process = rng.choice(["manager", "java", "postgres"])
+        return ["Dec 02 08:41:37 worker-2 kernel: oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),task=manager,pid=4121,uid=65532",
+                f"[12345.678901] Memory cgroup out of memory: Killed process 4121 ({process}) total-vm:1268504kB, anon-rss:262144kB"]
+    if kind == 24:
+        return [f"{pod}   {rng.randrange(1, 50)}m   {rng.randrange(50, 900)}Mi"]
+    return [f'Dec 02 08:44:10 worker-2 kubelet[1187]: E1202 08:44:10.512301    1187 pod_workers.go:1301] "Error syncing pod, skipping" err="back-off restarting failed container=manager" pod="amr-observer-system/{pod}" podUID="0b4e1c2d-5a6f-4b7c-9d8e-1f2a3b4c5d6e"']
 
 
 def _wrap(rng: random.Random, line: str, style: int) -> list[str]:
@@ -105,15 +139,16 @@ def _wrap(rng: random.Random, line: str, style: int) -> list[str]:
     return [line]
 
 
-def messy_log(seed: int, records: int = 300) -> bytes:
-    """A messy log of about ``records`` records, deterministic for a seed."""
+def messy_log(seed: int, records: int = 300, *, pod_state: bool = True) -> bytes:
+    """A messy log of about ``records`` records, deterministic for a seed; ``pod_state``
+    mixes in ``get pods`` rows, ``describe`` blocks, pod documents and kernel kills."""
     rng = random.Random(seed)
     style = rng.randrange(7)
     out: list[str] = []
     for _ in range(records):
         if rng.random() < 0.05:
             style = rng.randrange(7)
-        for line in _record(rng):
+        for line in _record(rng, pod_state):
             out += _wrap(rng, line, style) if line else [line]
     text = "\n".join(out) + rng.choice(["\n", "", "\n\n"])
     data = text.encode()

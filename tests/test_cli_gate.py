@@ -318,6 +318,15 @@ def test_ci_examples_run_the_gate_with_valid_options(name: str, tmp_path: Path, 
         for spec in [a for i, a in enumerate(argv) if i and argv[i - 1] in ("-o", "--output")]:
             fmt, _, path = spec.partition(":")
             check_format(fmt, (tmp_path / path).read_text())
+    # a collection that failed: kubectl's error in one file, nothing in the other
+    (logs / "observer.log").write_text('Error from server (NotFound): namespaces "amr-observer-system" not found\n')
+    (logs / "persister.log").write_text("")
+    for argv in commands:
+        code, _, err = run(*argv, "--no-config")
+        assert code == 1, err
+        assert "the input is empty" not in err  # one file held kubectl's error
+        junit = next(a for i, a in enumerate(argv) if i and argv[i - 1] == "-o" and a.startswith("junit:"))
+        assert 'name="expected components" tests="2" failures="2"' in (tmp_path / junit.partition(":")[2]).read_text()
 
 
 def test_example_config_is_valid_and_used(tmp_path: Path) -> None:

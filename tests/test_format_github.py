@@ -34,6 +34,7 @@ UNKNOWN_TAP = (
     "TAP version unknown: where a setting or resource is spelt differently between releases, "
     "the steps name both spellings."
 )
+NO_RECORDS = "No record of any AMR component: no AMR log line and no AMR pod in the input."
 GRAMMAR = re.compile(r"^::(error|warning|notice)( [a-zA-Z]+=[^,:]*(,[a-zA-Z]+=[^,:]*)*)?::.*$")
 
 
@@ -228,6 +229,7 @@ def test_no_summary_of_left_out_when_all_fit() -> None:
     assert parsed[-1][2].split("\n") == [
         "Annotated 1 error, 0 warnings, 0 notices.",
         "Explained 0 of 0 error records; 0 unknown templates (0 warning-or-worse records no signature knows).",
+        NO_RECORDS,
         UNKNOWN_TAP,
     ]
 
@@ -284,6 +286,7 @@ def test_only_suppressed_is_not_called_empty() -> None:
         "Annotated 0 errors, 0 warnings, 0 notices.",
         "Not annotated: 0 suppressed, 3 baselined.",
         "Explained 0 of 0 error records; 0 unknown templates (0 warning-or-worse records no signature knows).",
+        NO_RECORDS,
         UNKNOWN_TAP,
         "Gate passed (fail-on: error).",
     ]
@@ -315,7 +318,7 @@ def test_empty_report() -> None:
         "::notice title=amr-logpatterns::No known AMR log line found in 0 sources.%0A"
         "Explained 0 of 0 error records; 0 unknown templates "
         "(0 warning-or-worse records no signature knows).%0A"
-        f"{UNKNOWN_TAP}\n"
+        f"{NO_RECORDS}%0A{UNKNOWN_TAP}\n"
     )
 
 

@@ -431,5 +431,6 @@ def test_the_footer_has_the_figures_the_release_and_the_gate_counts() -> None:
         "Gate counts: 1 benign, 2 recovered (recovered problems ignored).\n\n"
         "Read 120 lines, 110 records; 16 matches.\n\n"
         "Explained 9 of 12 error records; 3 unknown templates (6 warning-or-worse records no signature knows).\n\n"
+        "No record of any AMR component: no AMR log line and no AMR pod in the input.\n\n"
         "Advice written for Tanzu Application Platform 1.12 (given with --tap-version).\n"
     )

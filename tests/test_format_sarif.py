@@ -381,7 +381,8 @@ def test_no_gate_no_verdict(
 ) -> None:
     report = classify_example(classifier, LOGS / "observer-healthy.log", monkeypatch)
     (invocation,) = render(report, validator)["runs"][0]["invocations"]
-    assert "properties" not in invocation
+    assert "gate" not in invocation["properties"]
+    assert [p["component"] for p in invocation["properties"]["seen"]] == ["observer"]
     assert {n["level"] for n in invocation["toolExecutionNotifications"]} == {"note"}
 
 

@@ -433,6 +433,7 @@ def test_the_figures_say_what_was_explained_and_for_which_release() -> None:
     assert out.endswith(
         "Read 120 lines, 110 records; 16 matches.\n"
         "Explained 9 of 12 error records; 3 unknown templates (6 warning-or-worse records no signature knows).\n"
+        "No record of any AMR component: no AMR log line and no AMR pod in the input.\n"
         "Advice written for Tanzu Application Platform 1.12 (given with --tap-version).\n"
     )
     inferred = TapVersion(version="1.6", source="inferred", evidence="`amr.observer.eventhandler` at observer.log:3")

@@ -263,7 +263,7 @@ def test_parallel_pieces_report_their_bytes(
 ) -> None:
     monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 4096)
     path = tmp_path / "big.log"
-    path.write_bytes(b"".join(messy_log(k, 60) + b"\n" + NOISE for k in range(4)))
+    path.write_bytes(b"".join(messy_log(k, 60, pod_state=False) + b"\n" + NOISE for k in range(4)))
     assert len(parallel.pieces(str(path), 2)) == 2
     progress, _, _ = bar(path.stat().st_size, tty=False)
     seen: list[int] = []

@@ -70,7 +70,9 @@ def test_a_draft_reads_as_its_template(tmp_path: Path) -> None:
     sig = drafted.pack.signature("custom.unknown-failed-to-sync-object-after-retries-took-get")
     assert sig is not None and sig.id in ids
     assert sig.severity == "error" and sig.component == "observer"
-    assert sig.attribution == ["observer", "handler"]  # whichever AMR pod logged it
+    # whichever AMR pod logged it: every component a pod or namespace identifies
+    owners = [c.id for c in load_packs().components if c.namespaces or c.workloads]
+    assert sig.attribution == ["observer", *(o for o in owners if o != "observer")]
     assert set(sig.match.keywords) <= {"connection", "retries", "connect", "failed", "object"}
     assert sig.match.message is not None and sig.match.message.startswith("^failed to sync object (?P<uuid1>")
     assert sig.match.fields is not None and sig.match.fields["error"].startswith('^Get "(?P<str1>')

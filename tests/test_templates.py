@@ -64,7 +64,7 @@ def test_repeats_group_into_templates_with_counts_first_line_and_example(exact: 
 def test_known_signature_lines_are_never_unknown(exact: Classifier) -> None:
     for sig in exact.pack.signatures:
         for example in sig.examples.match:
-            report = exact.classify(example.line)
+            report = exact.classify("\n".join(filter(None, (example.context, example.line))))
             assert report.unknown == [] and report.stats.unknown_records == 0, sig.id
     report = exact.classify_file(MIXED)
     assert {f.id for f in report.findings} >= {"observer.health-check-failed", "observer.no-certs-appended"}
@@ -259,10 +259,10 @@ WRAPS = [
 ]
 
 
-def unknown_heavy_log(seed: int, records: int = 200) -> bytes:
+def unknown_heavy_log(seed: int, records: int = 200, *, pod_state: bool = True) -> bytes:
     """``messy_log`` with many unknown warnings and errors of every shape mixed in."""
     rng = random.Random(seed)
-    lines = messy_log(seed, records).decode("utf-8", "replace").split("\n")
+    lines = messy_log(seed, records, pod_state=pod_state).decode("utf-8", "replace").split("\n")
     for _ in range(records):
         n = rng.randrange(1, 99999)
         fields = {
@@ -296,7 +296,8 @@ def test_fixture_fast_path_equals_exact(exact: Classifier) -> None:
 def test_unknown_heavy_logs_fast_path_equals_exact(exact: Classifier, seed: int) -> None:
     data = unknown_heavy_log(seed)
     want = exact.classify(data, source_name="gen")
-    assert want.stats.unknown_records > 30 and len(want.unknown) > 5
+    # a pasted command's foreign namespace or pod makes the records after it nobody's
+    assert want.stats.unknown_records > 10 and len(want.unknown) > 5
     for engine in ENGINES:
         fast = Classifier(engine=engine, fast_path_min_bytes=0, chunk_bytes=512 if seed % 2 else 1 << 22)
         assert fast.classify(data, source_name="gen") == want, engine
@@ -318,7 +319,8 @@ NOISE = b"".join(
 
 def _big(tmp_path: Path, seed: int) -> Path:
     path = tmp_path / "big.log"
-    path.write_bytes(b"".join(unknown_heavy_log(seed * 10 + k, 60) + b"\n" + NOISE for k in range(6)))
+    logs = (unknown_heavy_log(seed * 10 + k, 60, pod_state=False) for k in range(6))
+    path.write_bytes(b"".join(log + b"\n" + NOISE for log in logs))
     return path
 
 

@@ -156,7 +156,9 @@ def test_without_timestamps_everywhere_input_order_rules(classifier: Classifier)
     lines = [line.split() for line in format_timeline_text(timeline).splitlines()]
     assert lines[0][:3] == ["amr-observer.log:6", "observer", "FAILING"]
     assert lines[1][:3] == ["amr-observer.log:46", "observer", "healthy"]
-    assert lines[2][:3] == ["observer-describe-probes.txt:111", "kubelet", "FAILING"]
+    # the describe's pod state: the manager's error exit (line 42), then the probe rows
+    assert lines[2][:3] == ["observer-describe-probes.txt:42", "observer", "FAILING"]
+    assert lines[3][:3] == ["observer-describe-probes.txt:111", "kubelet", "FAILING"]
     assert lines[-1][:3] == ["end", "kubelet", "FAILING"]
     assert "Changes are in input order (file, then line)." in format_timeline_markdown(timeline)
 

@@ -111,7 +111,7 @@ def _hostile_log() -> bytes:
     return (
         NOISE
         + HOSTILE_LINE.encode() + b"\n"
-        + messy_log(3, 60) + b"\n"
+        + messy_log(3, 60, pod_state=False) + b"\n"
         + b"aaaa\n"
         + NOISE
         + with_literal

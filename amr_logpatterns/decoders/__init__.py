@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..records import Line, LogRecord
-from . import events, golog, klog, zap_console, zap_json
+from . import events, golog, kernel, klog, pods, zap_console, zap_json
 from .base import Decoded
 from .shapes import GLUED_START, JSON_LOG_START_RE
 
@@ -25,6 +25,8 @@ DECODERS: tuple[Decoder, ...] = (
     klog.decode,
     golog.decode,
     events.decode,
+    pods.decode,
+    kernel.decode,
 )
 
 _MAX_RECORDS_PER_LINE = 32
@@ -80,6 +82,7 @@ def decode_line(line: Line, source: str) -> list[LogRecord]:
                 fields=d.fields,
                 context=context,
                 continuation=d.continuation,
+                indent=line.indent,
             )
         )
     return records

@@ -22,6 +22,18 @@ def _unquote(value: str) -> str:
     return value
 
 
+def subject_context(fields: dict[str, object]) -> dict[str, str]:
+    """The pod a kubelet's structured line is about: ``pod="NS/NAME"``, ``containerName``."""
+    context: dict[str, str] = {}
+    pod = fields.get("pod")
+    if isinstance(pod, str) and pod.count("/") == 1:
+        context["namespace"], context["workload"] = pod.split("/")
+    container = fields.get("containerName")
+    if context and isinstance(container, str) and container:
+        context["container"] = container
+    return context
+
+
 def decode(text: str) -> Decoded | None:
     """Decode a klog line; structured klog's ``key="value"`` pairs become fields."""
     m = _KLOG.match(text)
@@ -43,5 +55,6 @@ def decode(text: str) -> Decoded | None:
         logger=logger if isinstance(logger, str) else None,
         caller=m["caller"],
         fields=fields,
+        context=subject_context(fields),
         raw=text,
     )

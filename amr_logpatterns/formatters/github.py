@@ -32,11 +32,14 @@ from . import PLAIN, Options, guide_link
 from .story import (
     Chapter,
     capital,
+    expected_sentence,
     gate_story,
     is_benign,
+    missing_phrase,
     recovery_sentence,
     report_coverage,
     root_causes,
+    seen_sentence,
     tap_sentence,
     tell,
     verdict_sentences,
@@ -95,13 +98,17 @@ def _is_path(source: str) -> bool:
     return bool(source) and source != "-" and not (source.startswith("<") and source.endswith(">"))
 
 
-def _fix_lines(steps: list[RemediationStep], refs: list[str], options: Options) -> list[str]:
+def _fix_lines(
+    steps: list[RemediationStep], refs: list[str], options: Options, item_id: str
+) -> list[str]:
     out = [f"Fix: {_one_line(steps[0].text)}"] if steps else []
     cmd = next((s.command for s in steps if s.command), None)
     if cmd:
         out += [f"$ {line}" for line in cmd.strip().splitlines()]
     if refs:
         out.append(f"More: {guide_link(refs[0], options)}")
+    elif not steps:  # a signal with nothing to do and no guide section: where it is told in full
+        out.append(f"More: {_TOOL} explain {item_id}")
     return out
 
 
@@ -139,7 +146,7 @@ def _finding_note(f: Finding, report: Report, options: Options) -> _Note:
         lines.append(recovery_sentence(f.recovery))
     if f.verdict is not None:
         lines += [_one_line(sentence) for sentence in verdict_sentences(f.verdict)]
-    lines += _fix_lines(f.remediation, f.references, options)
+    lines += _fix_lines(f.remediation, f.references, options, f.id)
     return _Note(
         level=_LEVEL[f.severity],
         title=f"{f.id}: {f.title}",
@@ -158,7 +165,7 @@ def _diagnosis_note(chapter: Chapter, findings: list[Finding], options: Options)
     lines = [_sentences(d.summary), rests + "."]
     if chapter.recovery is not None:
         lines.append(recovery_sentence(chapter.recovery, chapter.judged_by))
-    lines += _fix_lines(d.remediation, d.references, options)
+    lines += _fix_lines(d.remediation, d.references, options, d.id)
     return _Note(
         level=_LEVEL[d.severity], title=f"{d.id}: {d.title}", message="\n".join(lines), at=at
     )
@@ -184,7 +191,10 @@ def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
     baselined = max(kinds["baseline"], gate.baselined if gate else 0)
     harmless = sum(1 for f in report.findings if f.suppressed is None and is_benign(f))
     parts: list[str] = []
-    if not items and not suppressed and not baselined:
+    if report.unreadable:
+        sources = len(report.stats.sources)
+        parts.append(f"Nothing readable in {_plural(sources, 'source')}.")
+    elif not items and not suppressed and not baselined:
         sources = len(report.stats.sources)
         parts.append(f"No known AMR log line found in {_plural(sources, 'source')}.")
     else:
@@ -201,10 +211,12 @@ def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
         aside += f", {harmless} harmless here" if harmless else ""
         parts.append(f"Not annotated: {aside}.")
     parts.append(capital(report_coverage(report)) + ".")
+    parts.append(seen_sentence(report))
     parts.append(tap_sentence(report.tap_version))
     if gate is not None:
         verdict = "failed" if gate.failed else "passed"
         failing = [_plural(len(gate.failing), "failing item")] if gate.failing else []
+        failing += [missing_phrase(gate)] if gate.missing else []
         counts = ", ".join([*failing, *gate_story(gate)])
         parts.append(f"Gate {verdict} (fail-on: {gate.fail_on}){': ' + counts if counts else ''}.")
     return "\n".join(parts)
@@ -216,6 +228,11 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
     shown: Counter[str] = Counter()
     left: Counter[str] = Counter()
     out: list[str] = []
+    gate = report.gate
+    if gate is not None:
+        # what makes the gate's verdict worth doubting, before any finding
+        out += [command("error", expected_sentence(c), title=_TOOL) for c in gate.missing]
+        out += [command("warning", capital(n) + ".", title=_TOOL) for n in gate.notices]
     for note in _ranked(report, options):
         if shown[note.level] < limits[note.level]:
             shown[note.level] += 1

@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import __version__
-from ..models import Diagnosis, Evidence, Finding, Report, SourceStats, Suppression
+from ..models import Diagnosis, Evidence, Finding, Gate, Report, SourceStats, Suppression
 from ..schema import SEVERITY_RANK
 from . import PLAIN, Options, guide_link
 from .story import (
@@ -55,10 +55,12 @@ from .story import (
     capital,
     claim,
     clip,
+    expected_sentence,
     is_benign,
     moment,
     recovery_sentence,
     report_coverage,
+    seen_sentence,
     signal_names,
     tap_sentence,
     tell,
@@ -378,6 +380,19 @@ def _case_element(case: _Case, source: str) -> ET.Element:
     return el
 
 
+def _expectations(gate: Gate) -> ET.Element:
+    """One case per component the pipeline expects records of: failing when there are none."""
+    suite = ET.Element("testsuite", name="expected components")
+    for component in gate.expected:
+        el = ET.SubElement(
+            suite, "testcase", classname=f"{_TOOL}.expect", name=component, time="0"
+        )
+        if component in gate.missing:
+            message = expected_sentence(component)
+            ET.SubElement(el, "failure", message=_attr(message), type="missing").text = message
+    return suite
+
+
 def _read_error_case(error: str) -> ET.Element:
     el = ET.Element("testcase", classname=f"{_TOOL}.input", name="read", time="0")
     ET.SubElement(el, "error", message=_attr(error), type="read-error").text = xml_text(error)
@@ -419,7 +434,13 @@ def _suite_out(report: Report, source: str, first: bool) -> ET.Element:
     (to the first suite when no suite has that name).
     """
     names = {s.source for s in report.stats.sources}
-    lines = [capital(report_coverage(report)) + ".", tap_sentence(report.tap_version)]
+    notices = [capital(n) + "." for n in report.gate.notices] if report.gate and first else []
+    lines = [
+        *notices,
+        capital(report_coverage(report)) + ".",
+        seen_sentence(report),
+        tap_sentence(report.tap_version),
+    ]
     here = [
         u
         for u in report.unknown
@@ -474,6 +495,11 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
         suite.append(_properties(report, stats))
         suite.extend(cases)
         suite.append(_suite_out(report, source, number == 0))
+        suites.append(suite)
+    if report.gate is not None and report.gate.expected:
+        suite = _expectations(report.gate)
+        for key, value in _counts(suite, list(suite.iter("testcase"))).items():
+            totals[key] += value
         suites.append(suite)
     for key, value in totals.items():
         root.set(key, str(value))

@@ -63,6 +63,7 @@ from .story import (
     recovery_sentence,
     report_coverage,
     root_causes,
+    seen_sentence,
     state,
     tap_sentence,
     tell,
@@ -454,6 +455,8 @@ def _verdict(report: Report, story: Story) -> str:
     ]
     counts = ", ".join(plural(n, word, many) for n, word, many in tally if n)
     worst = report.max_severity
+    if report.unreadable:
+        return "**AMR logs: nothing readable in the input**"
     if worst is None:
         return "**AMR logs: no known problem found**"
     if worst == "info":
@@ -476,6 +479,8 @@ def _footer(report: Report) -> list[str]:
         _escape(reading_sentence(report)),
         "",
         _escape(capital(report_coverage(report))) + ".",
+        "",
+        _escape(seen_sentence(report)),
         "",
         _escape(tap_sentence(report.tap_version)),
     ]
@@ -505,7 +510,9 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
     out += _harmless(story)
     out += _unknown(report)
     out += _suppressed(report)
-    if not report.findings:
+    if report.unreadable:
+        out += ["Nothing readable in the input: no line of text to check.", ""]
+    elif not report.findings:
         out += ["No known AMR log line found.", ""]
     out += _footer(report)
     return "\n".join(out) + "\n"

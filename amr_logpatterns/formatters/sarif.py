@@ -55,11 +55,13 @@ from .story import (
     Chapter,
     capital,
     claim,
+    expected_sentence,
     is_benign,
     record_at,
     recovery_sentence,
     report_coverage,
     root_causes,
+    seen_sentence,
     signal_names,
     state,
     tap_sentence,
@@ -457,17 +459,24 @@ def _invocation(report: Report, locator: _Locator) -> JSON:
             )
     gate = report.gate
     if gate is not None:
+        notifications += [
+            {"level": "error", "message": {"text": expected_sentence(c)}} for c in gate.missing
+        ]
         notifications += [{"level": "warning", "message": {"text": n}} for n in gate.notices]
-    # What the signatures did not cover, and the release the advice is for, as notes.
+    # What the signatures did not cover, what the input held, and the release the advice
+    # is for, as notes.
     notifications += [
         {"level": "note", "message": {"text": capital(report_coverage(report)) + "."}},
+        {"level": "note", "message": {"text": seen_sentence(report)}},
         {"level": "note", "message": {"text": tap_sentence(report.tap_version)}},
     ]
     invocation: JSON = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
+    properties: JSON = {"seen": [p.model_dump(mode="json") for p in report.seen]}
     if gate is not None:
-        invocation["properties"] = {"gate": gate.model_dump(mode="json", exclude={"notices"})}
+        properties["gate"] = gate.model_dump(mode="json", exclude={"notices"})
+    invocation["properties"] = properties
     return invocation
 
 

@@ -19,6 +19,7 @@ from ..models import (
     Evidence,
     Finding,
     Gate,
+    Presence,
     Recovery,
     Report,
     Seen,
@@ -280,6 +281,40 @@ def coverage(stats: Stats, unknown_templates: int) -> str:
     return (
         f"explained {explained} of {plural(stats.error_records, 'error record')}; "
         f"{plural(templates, 'unknown template')} ({records} no signature knows)"
+    )
+
+
+def seen_sentence(report: Report) -> str:
+    """Which AMR components the input held records of, of what kind, from which sources."""
+    if not report.seen:
+        return "No record of any AMR component: no AMR log line and no AMR pod in the input."
+    by_component: dict[str, list[Presence]] = {}
+    for p in report.seen:
+        by_component.setdefault(p.component, []).append(p)
+    parts = []
+    for items in by_component.values():
+        kinds = list(dict.fromkeys(k for p in items for k in p.kinds))
+        sources = ", ".join(p.source for p in items)
+        parts.append(f"{items[0].title} ({' and '.join(kinds)}: {sources})")
+    return "Records of " + "; ".join(parts) + "."
+
+
+def _component(name: str) -> str:
+    return "any AMR component" if name == "any" else name
+
+
+def missing_phrase(gate: Gate) -> str:
+    """``no record of observer, handler in the input (--expect)``: why the gate failed."""
+    named = ", ".join(_component(c) for c in gate.missing)
+    return f"no record of {named} in the input (--expect)"
+
+
+def expected_sentence(component: str) -> str:
+    """Why one expected component fails the gate, as a sentence of its own."""
+    return (
+        f"Expected records of {_component(component)} (--expect {component}), but the input"
+        " holds none: no log line and no pod state of it. Was the collection empty, the"
+        " namespace wrong, or the kubectl command failed?"
     )
 
 

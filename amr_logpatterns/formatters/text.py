@@ -67,12 +67,14 @@ from .story import (
     finding_recovery,
     gate_story,
     is_benign,
+    missing_phrase,
     moment,
     plural,
     reading_sentence,
     record_at,
     recovery_sentence,
     report_coverage,
+    seen_sentence,
     signal_names,
     state,
     tap_sentence,
@@ -385,9 +387,10 @@ def verdict(report: Report) -> tuple[bool, str]:
     text = f"{state} (--fail-on {gate.fail_on})"
     if gate.fail_on == "never":
         text += ": the gate is off"
-    elif gate.failed and (findings or causes):
+    elif gate.failed and (findings or causes or gate.missing):
         counts = [_plural(findings, "finding")] if findings else []
         counts += [_plural(causes, "root cause")] if causes else []
+        counts += [missing_phrase(gate)] if gate.missing else []
         text += ": " + ", ".join(counts)
     elif not gate.failed:
         above = "" if gate.fail_on == "error" else " or above"
@@ -420,6 +423,7 @@ def _footer(report: Report, options: Options) -> list[str]:
     for line in (
         reading_sentence(report),
         capital(report_coverage(report)) + ".",
+        seen_sentence(report),
         tap_sentence(report.tap_version),
     ):
         out += _wrap(line, _INDENT, options, first="")
@@ -452,7 +456,9 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
         out.append("")
     out += _unknown(report, options)
     out += _suppressed(report, options)
-    if not report.findings:
+    if report.unreadable:
+        out += ["Nothing readable in the input: no line of text to check.", ""]
+    elif not report.findings:
         out += ["No known AMR log line found.", ""]
     out += _footer(report, options)
     out += _gate(report, options)
