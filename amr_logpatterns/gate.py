@@ -16,6 +16,7 @@ from fnmatch import fnmatchcase
 from .config import IgnoreEntry
 from .models import Diagnosis, FailOn, Finding, Gate, Report, Suppression
 from .schema import SEVERITY_RANK, Severity
+from .wording import plural
 
 
 @dataclass(frozen=True)
@@ -167,10 +168,6 @@ def input_notices(report: Report) -> list[str]:
             " is it binary, or in another encoding than UTF-8?"
         ]
     return []
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def apply_policy(report: Report, policy: Policy) -> Report:

@@ -29,6 +29,7 @@ from .podstate import opens_block
 from .regexsafety import find_quadratic
 from .schema import Component, DiagnosisSpec, RemediationStep, Signature
 from .selftest import ExampleResult, check_examples, extracted_fields, read_for_authoring
+from .wording import plural
 
 Level = Literal["error", "warning"]
 
@@ -341,10 +342,6 @@ def lint_packs(
     )
 
 
-def _plural(n: int, word: str, plural: str = "") -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
-
-
 def _shown_path(path: str) -> str:
     """A path inside the working directory as a relative one, which is shorter and still opens."""
     try:
@@ -363,15 +360,15 @@ def format_lint(report: LintReport) -> str:
         current = entry.path
         lines.append(str(entry.model_copy(update={"path": _shown_path(entry.path)})))
     checked = (
-        f"checked {_plural(report.files, 'file')} ({_plural(report.signatures, 'signature')},"
-        f" {_plural(report.diagnoses, 'diagnosis', 'diagnoses')},"
-        f" {_plural(report.components, 'component')}) and {_plural(report.examples, 'example')}"
+        f"checked {plural(report.files, 'file')} ({plural(report.signatures, 'signature')},"
+        f" {plural(report.diagnoses, 'diagnosis', 'diagnoses')},"
+        f" {plural(report.components, 'component')}) and {plural(report.examples, 'example')}"
     )
     if report.entries:
         files = len({e.path for e in report.entries})
         summary = (
-            f"lint: {_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
-            f" in {_plural(files, 'file')}; {checked}"
+            f"lint: {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}"
+            f" in {plural(files, 'file')}; {checked}"
         )
         lines += ["", summary]
     else:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from ..models import Diagnosis, Evidence, Finding, Report
 from ..schema import SEVERITY_RANK, RemediationStep
+from ..wording import plural
 from . import PLAIN, Options, guide_link
 from .story import (
     Chapter,
@@ -87,10 +88,6 @@ def _one_line(text: str) -> str:
 
 def _sentences(text: str, most: int = 2) -> str:
     return " ".join(_SENTENCE_END.split(_one_line(text))[:most])
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _is_path(source: str) -> bool:
@@ -193,15 +190,15 @@ def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
     parts: list[str] = []
     if report.unreadable:
         sources = len(report.stats.sources)
-        parts.append(f"Nothing readable in {_plural(sources, 'source')}.")
+        parts.append(f"Nothing readable in {plural(sources, 'source')}.")
     elif not items and not suppressed and not baselined:
         sources = len(report.stats.sources)
-        parts.append(f"No known AMR log line found in {_plural(sources, 'source')}.")
+        parts.append(f"No known AMR log line found in {plural(sources, 'source')}.")
     else:
-        counts = ", ".join(_plural(shown[level], level) for level in _LEVELS)
+        counts = ", ".join(plural(shown[level], level) for level in _LEVELS)
         parts.append(f"Annotated {counts}.")
     if sum(left.values()):
-        more = ", ".join(_plural(left[level], level) for level in _LEVELS if left[level])
+        more = ", ".join(plural(left[level], level) for level in _LEVELS if left[level])
         parts.append(
             f"{more} more not annotated: GitHub shows at most {LIMIT} of each level per step. "
             f"Run `{_TOOL} scan --format text` on the same logs to see every finding."
@@ -215,7 +212,7 @@ def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
     parts.append(tap_sentence(report.tap_version))
     if gate is not None:
         verdict = "failed" if gate.failed else "passed"
-        failing = [_plural(len(gate.failing), "failing item")] if gate.failing else []
+        failing = [plural(len(gate.failing), "failing item")] if gate.failing else []
         failing += [missing_phrase(gate)] if gate.missing else []
         counts = ", ".join([*failing, *gate_story(gate)])
         parts.append(f"Gate {verdict} (fail-on: {gate.fail_on}){': ' + counts if counts else ''}.")

@@ -46,6 +46,7 @@ from collections.abc import Iterable
 
 from ..models import Evidence, Finding, Recovery, Report, Suppression
 from ..schema import RemediationStep
+from ..wording import plural
 from . import PLAIN, Options, guide_link
 from .story import (
     Chapter,
@@ -57,7 +58,6 @@ from .story import (
     gate_story,
     is_benign,
     moment,
-    plural,
     reading_sentence,
     record_at,
     recovery_sentence,

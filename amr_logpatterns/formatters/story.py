@@ -28,6 +28,7 @@ from ..models import (
     Verdict,
 )
 from ..timestamps import format_duration
+from ..wording import plural
 
 Role = Literal["cause", "symptom"]
 
@@ -155,11 +156,6 @@ def tell(report: Report) -> Story:
 
 
 # --- phrases
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 record``, ``2 records`` (or ``many`` when the plural is irregular)."""
-    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
 def duration(seconds: float) -> str:

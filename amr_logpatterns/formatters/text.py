@@ -57,6 +57,7 @@ import textwrap
 
 from ..models import Finding, Gate, Recovery, Report, Suppression
 from ..schema import RemediationStep
+from ..wording import plural
 from . import PLAIN, Options
 from .story import (
     Chapter,
@@ -69,7 +70,6 @@ from .story import (
     is_benign,
     missing_phrase,
     moment,
-    plural,
     reading_sentence,
     record_at,
     recovery_sentence,
@@ -359,10 +359,6 @@ def failing_counts(report: Report) -> tuple[int, int]:
     return len(report.gate.failing) - causes, causes
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def set_aside(gate: Gate) -> list[str]:
     """What the gate did not count and why, one phrase per non-zero reason."""
     parts = []
@@ -388,8 +384,8 @@ def verdict(report: Report) -> tuple[bool, str]:
     if gate.fail_on == "never":
         text += ": the gate is off"
     elif gate.failed and (findings or causes or gate.missing):
-        counts = [_plural(findings, "finding")] if findings else []
-        counts += [_plural(causes, "root cause")] if causes else []
+        counts = [plural(findings, "finding")] if findings else []
+        counts += [plural(causes, "root cause")] if causes else []
         counts += [missing_phrase(gate)] if gate.missing else []
         text += ": " + ", ".join(counts)
     elif not gate.failed:

@@ -66,7 +66,7 @@ _STATE_KEYS = {
     "Finished": "finished",
 }
 _SHOWN_KEYS = frozenset(
-    ("Image", "State", "Last State", "Ready", "Restart Count", "Limits", "Requests", "memory",
+    ("State", "Last State", "Ready", "Restart Count", "Limits", "Requests", "memory",
      *_STATE_KEYS)
 )
 _HEADER_KEYS = {
@@ -94,8 +94,15 @@ class _Container:
     init: bool
     lines: list[LogRecord] = field(default_factory=list)
     shown: list[LogRecord] = field(default_factory=list)
+    image_line: LogRecord | None = None
     fields: dict[str, object] = field(default_factory=dict)
     sub: str = ""
+
+    def evidence(self) -> list[LogRecord]:
+        """The lines that carry the container's state (its image, when it cannot be pulled)."""
+        if self.image_line is not None and self.fields.get("state_reason") in _PULL_REASONS:
+            return sorted([self.image_line, *self.shown], key=lambda r: r.line)
+        return self.shown
 
     def take(self, record: LogRecord, key: str | None, value: str) -> None:
         self.lines.append(record)
@@ -128,10 +135,17 @@ class _Container:
                 f["container_id"] = value.rpartition("://")[2]
             elif key == "Image" and value:
                 f["image"] = value
+                self.image_line = record
             elif key == "Ready":
                 f["ready"] = value == "True"
             elif key == "Restart Count" and value.isdigit():
                 f["restart_count"] = int(value)
+
+
+#: Waiting reasons about the image: the container's evidence then shows its ``Image:``.
+_PULL_REASONS = frozenset(
+    ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
+)
 
 
 class Describe:
@@ -268,7 +282,7 @@ class Describe:
             out.append(
                 group_record(
                     c.lines,
-                    [c.head, *c.shown],
+                    [c.head, *c.evidence()],
                     encoding="container",
                     fields=fields,
                     context=own,
