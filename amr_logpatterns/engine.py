@@ -257,7 +257,7 @@ class Classifier:
         line one of its signatures recognised."""
         if is_pod_state(record):
             for component in components_named(record.context, self._owners):
-                tally.presence[(component, "pod_state")] += 1
+                tally.presence[(component, "pod_state_records")] += 1
             return
         if any(cs.signature.category == CAPTURE_CATEGORY for cs, _ in found):
             # kubectl's own error under a ``kubectl logs`` command is no line of that log
@@ -267,7 +267,7 @@ class Classifier:
             return
         mine = {cs.signature.component for cs, _ in found} & self._owner_ids
         for component in mine:
-            tally.presence[(component, "logs")] += 1
+            tally.presence[(component, "log_records")] += 1
 
     def scan(
         self, source: Source, *, source_name: str | None = None, part: Part | None = None
@@ -343,10 +343,9 @@ class Classifier:
                 for component in components_named(dict(key), self._owners):
                     slot = counts.setdefault((component, tally.source), {})
                     slot["log_lines"] = slot.get("log_lines", 0) + lines
-            for (component, kind), n in tally.presence.items():
+            for (component, count), n in tally.presence.items():
                 slot = counts.setdefault((component, tally.source), {})
-                name = "pod_state_records" if kind == "pod_state" else "log_records"
-                slot[name] = slot.get(name, 0) + n
+                slot[count] = slot.get(count, 0) + n
         titles = {c.id: c.title for c in self._owners}
         return [
             Presence(component=component, title=titles[component], source=source, **values)

@@ -48,7 +48,8 @@ class Tally:
     read_error: str | None = None
     error_sets: Counter[frozenset[str]] = field(default_factory=Counter)
     #: Text lines read under a log capture's context (namespace, pod, container): see
-    #: ``PasteState.capturing``; and records of each (component, kind) the engine counted
+    #: ``PasteState.capturing``; and the records the engine counted for each component,
+    #: by the ``Presence`` count they add to (``log_records``, ``pod_state_records``)
     captured: Counter[tuple[tuple[str, str], ...]] = field(default_factory=Counter)
     presence: Counter[tuple[str, str]] = field(default_factory=Counter)
     timeouts_by_signature: Counter[str] = field(default_factory=Counter)
