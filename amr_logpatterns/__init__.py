@@ -19,6 +19,7 @@ from .models import (
     Finding,
     Gate,
     Match,
+    Presence,
     Recovery,
     Report,
     Seen,
@@ -44,6 +45,7 @@ __all__ = [
     "Match",
     "Pack",
     "PackError",
+    "Presence",
     "Problem",
     "Recovery",
     "RemediationStep",
@@ -63,6 +65,11 @@ __all__ = [
     "load_packs",
     "scan",
 ]
+
+
+def __dir__() -> list[str]:
+    """The public API: what ``__all__`` names, not the names this module imports for itself."""
+    return sorted(__all__)
 
 
 def classify(

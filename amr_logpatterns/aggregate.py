@@ -220,6 +220,7 @@ class Aggregator:
                     line=record.line,
                     end_line=record.end_line,
                     text=_clip(record.text),
+                    cut=record.cut,
                 )
             )
 

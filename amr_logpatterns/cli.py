@@ -8,13 +8,15 @@ errors, unreadable input and bad packs, config or baseline.
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
 import shutil
 import sys
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 from . import __version__
 from .baseline import BaselineError, read_baseline
@@ -23,13 +25,14 @@ from .config import (
     ConfigError,
     LoadedConfig,
     check_against_pack,
+    config_problems,
     expectable_components,
     find_config,
 )
 from .engine import Classifier, InputError
 from .formatters import PLAIN, REPORT_FORMATS, STREAMING, Options, formatters
 from .formatters.json_report import format_match
-from .formatters.text import steps_lines
+from .formatters.terminal import steps_lines
 from .gate import Ignore, Policy, apply_policy
 from .inputs import LogInput, all_plain_files, expand_inputs, open_inputs, total_size
 from .loader import Pack, PackError, load_packs
@@ -39,13 +42,17 @@ from .progress import ProgressBar, should_show
 from .reading import DEFAULT_MAX_LINE_LENGTH
 from .redact import LEVELS, Redactor, redact_match, redact_model, redact_report
 from .schema import SEVERITY_RANK, RemediationStep, Signature
+from .wording import did_you_mean
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 _EPILOG = """\
 exit codes:
   0  the gate passed: nothing at or above --fail-on remains after suppressions
-  1  the gate failed: a finding or diagnosis at or above --fail-on (default: error)
+  1  the gate failed: a finding or diagnosis at or above --fail-on (default: error),
+     a component named by --expect with no record, or at --fail-on info a
+     warning-or-worse message no signature knows (signals and harmless findings
+     never fail it)
   2  usage error, unreadable input, or a bad signature pack, config or baseline
 """
 
@@ -59,6 +66,7 @@ _BY_SUFFIX = {
     ".jsonl": "jsonl",
     ".txt": "text",
 }
+_LONGEST_FIRST = sorted(_BY_SUFFIX, key=len, reverse=True)
 
 
 class _Version(argparse.Action):
@@ -85,8 +93,66 @@ def cache_dir() -> Path | None:
     return Path(base) / "amr-logpatterns"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors raised (so ``main`` prints them where it prints everything)
+    and a "did you mean" for a mistyped option, subcommand or choice."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}{_suggestion(message)}; see '{self.prog} --help'")
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """Parse, and name the subcommand's own options when a word is none of them."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command", None)
+            hint = _stray_hint(extras, command, self._commands())
+            prog = f"{self.prog} {command}" if command else self.prog
+            raise UsageError(
+                f"unrecognized arguments: {' '.join(extras)}{hint}; see '{prog} --help'"
+            )
+        return parsed
+
+    def _commands(self) -> dict[str, argparse.ArgumentParser]:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return dict(action.choices)
+        return {}
+
+
+_CHOICE = re.compile(r"invalid choice: '(?P<given>[^']*)' \(choose from (?P<choices>.*)\)")
+
+
+def _suggestion(message: str) -> str:
+    """`` (did you mean 'scan'?)`` for a choice close to a known one, else nothing."""
+    m = _CHOICE.search(message)
+    if m is None:
+        return ""
+    known = re.findall(r"'([^']*)'", m["choices"])
+    close = difflib.get_close_matches(m["given"], known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _stray_hint(
+    extras: list[str], command: str | None, commands: dict[str, argparse.ArgumentParser]
+) -> str:
+    """For words a subcommand does not take: the option meant, or the subcommands taking it."""
+    own = list(commands[command]._option_string_actions) if command in commands else []
+    hints = []
+    for word in (w.split("=", 1)[0] for w in extras if w.startswith("-")):
+        close = difflib.get_close_matches(word, own, n=1)
+        if close and close[0] != word:
+            hints.append(f"did you mean {close[0]!r}?")
+            continue
+        elsewhere = [name for name, p in commands.items() if word in p._option_string_actions]
+        if elsewhere:
+            hints.append(f"{word} is an option of {', '.join(elsewhere)}, not of {command}")
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="amr-logpatterns",
         description="Explain Artifact Metadata Repository (AMR) logs: problems, evidence, fixes.",
         epilog=_EPILOG,
@@ -130,9 +196,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="[FORMAT:]FILE",
         action="append",
         default=[],
-        help="write a report to FILE (repeatable): in FORMAT when given, else in --format "
-        "for a single -o (then nothing goes to stdout), else by the file's suffix "
-        "(.sarif .xml .md .json .jsonl .txt)",
+        help="also write a report to FILE (repeatable), in FORMAT when given, else by the "
+        "file's suffix (.sarif .xml .md .json .jsonl .txt); FORMAT:- replaces stdout's "
+        "(--format decides standard output only)",
+    )
+    out.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=None,
+        help="text: the full story, with evidence, explanations and each finding's own fix"
+        " (default: the short answer)",
     )
     out.add_argument(
         "--color",
@@ -287,10 +361,12 @@ def redact_option(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     p.add_argument(
         "--redact",
         choices=LEVELS,
+        nargs="?",
+        const="secrets",
         default=None,
         metavar="secrets|all",
-        help="mask secrets (tokens, passwords, keys) in everything printed; "
-        "--redact=all also masks IP addresses and host names",
+        help="mask secrets (tokens, passwords, keys) in everything printed (--redact alone:"
+        " secrets); --redact all also masks IP addresses and host names",
     )
 
 
@@ -358,26 +434,35 @@ class UsageError(ValueError):
 
 
 def _outputs(args: argparse.Namespace, fmt: str) -> list[tuple[str, str | None]]:
-    """Each requested report as (format, file or None for stdout)."""
+    """Each requested report as (format, file or None for stdout).
+
+    Standard output gets ``fmt`` (``--format``); each ``-o`` gets its ``FORMAT:`` prefix,
+    else the format its name's suffix says (``.sarif`` SARIF, ``.xml`` JUnit, ...); a
+    name that says neither is an error, never a silent default.
+    """
     known = (*REPORT_FORMATS, *STREAMING)
-    out: list[tuple[str, str | None]] = []
-    bare = [o for o in args.output if o.partition(":")[0] not in known or ":" not in o]
+    out: list[tuple[str, str | None]] = [(fmt, None)]
     for spec in args.output:
         prefix, colon, rest = spec.partition(":")
-        if colon and prefix in known:
-            out.append((prefix, rest))
-        elif len(bare) == 1 and args.format is not None:
-            out.append((args.format, spec))
-        else:
-            suffix = next((s for s in _BY_SUFFIX if spec.endswith(s)), None)
-            if suffix is None:
-                raise UsageError(
-                    f"-o {spec}: cannot tell the format from the name; write FORMAT:{spec} "
-                    f"(one of {', '.join(known)})"
-                )
-            out.append((_BY_SUFFIX[suffix], spec))
-    if not (args.format is not None and len(bare) == 1):
-        out.insert(0, (fmt, None))
+        if colon and prefix in known and rest:
+            out.append((prefix, None if rest == "-" else rest))
+            continue
+        suffix = next((s for s in _LONGEST_FIRST if spec.endswith(s)), None)
+        if suffix is None:
+            raise UsageError(
+                f"-o {spec}: its suffix names no format; write FORMAT:{spec} (FORMAT one of"
+                f" {', '.join(known)}) or end it in one of {', '.join(_BY_SUFFIX)}"
+            )
+        out.append((_BY_SUFFIX[suffix], spec))
+    stdout = [f for f, dest in out if dest is None]
+    if len(stdout) > 2:
+        raise UsageError(f"-o: {', '.join(f'{f}:-' for f in stdout[1:])}: only one can take stdout")
+    if len(stdout) > 1:  # -o FORMAT:- takes standard output instead of --format
+        out = [(f, d) for f, d in out[1:]]
+    files = [d for _, d in out if d is not None]
+    twice = {d for d in files if files.count(d) > 1}
+    if twice:
+        raise UsageError(f"-o: {', '.join(sorted(twice))} is asked for twice")
     if "jsonl" in (f for f, _ in out) and len(out) > 1:
         raise UsageError("jsonl streams matches; it cannot be combined with other outputs")
     return out
@@ -411,14 +496,16 @@ def _check_selectors(policy: Policy, pack: Pack) -> None:
     for value in policy.expect:
         if value not in expectable:
             raise UsageError(
-                f"--expect {value}: not an AMR component; choose from {', '.join(expectable)}"
+                f"--expect {value}: not an AMR component{did_you_mean(value, expectable)}"
+                f" (choose from {', '.join(expectable)})"
             )
     for flag, values in (("--only", policy.only), ("--exclude", policy.exclude)):
         for value in values:
             if value not in components and not any(fnmatchcase(k, value) for k in known):
+                hint = did_you_mean(value, [*known, *components])
                 raise UsageError(
-                    f"{flag} {value}: names no signature, diagnosis or component "
-                    "(see 'amr-logpatterns list')"
+                    f"{flag} {value}: names no signature, diagnosis or component{hint}"
+                    " (see 'amr-logpatterns list')"
                 )
 
 
@@ -427,14 +514,15 @@ def _render_options(
 ) -> Options:
     """Colour and width for the terminal (``stream``); files get plain text at the default width."""
     guide = loaded.config.guide_url or PLAIN.guide_url
+    verbose = bool(getattr(args, "verbose", None) or loaded.config.verbose)
     if stream is None:
-        return Options(guide_url=guide)
+        return Options(guide_url=guide, verbose=verbose)
     tty = stream.isatty() if hasattr(stream, "isatty") else False
     color = getattr(args, "color", None)
     if color is None:
         color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = max(40, min(160, shutil.get_terminal_size((100, 24)).columns)) if tty else 100
-    return Options(color=bool(color), width=width, guide_url=guide)
+    return Options(color=bool(color), width=width, guide_url=guide, verbose=verbose)
 
 
 def _scan(
@@ -605,7 +693,23 @@ def _inputs(args: argparse.Namespace, err: IO[str]) -> list[LogInput]:
     inputs = expand_inputs(args.paths or ["-"], args.glob, skipped=skipped)
     for entry in skipped:
         err.write(f"amr-logpatterns: skipped {entry}\n")
+    if any(i.is_stdin for i in inputs) and _terminal(sys.stdin):
+        err.write(f"amr-logpatterns: reading the log from the terminal: {_PASTE_HINT}\n")
+        err.flush()
     return inputs
+
+
+#: How to end a paste at a terminal, where the end of input is a key, not a file's end.
+_PASTE_HINT = (
+    "paste it, then press Ctrl-Z and Enter on a line of its own"
+    if sys.platform == "win32"
+    else "paste it, then press Ctrl-D on a line of its own"
+)
+
+
+def _terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
 
 
 def _classify(
@@ -766,9 +870,8 @@ def _explain(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -
     diag = next((d for d in pack.diagnoses if d.id == args.id), None)
     if diag is None:
         known = sorted([s.id for s in pack.signatures] + [d.id for d in pack.diagnoses])
-        close = [k for k in known if args.id.split(".")[-1] in k]
-        hint = f" Did you mean: {', '.join(close)}?" if close else " Run 'amr-logpatterns list'."
-        print(f"amr-logpatterns: no signature or diagnosis {args.id!r}.{hint}", file=err)
+        hint = did_you_mean(args.id, known) or "; run 'amr-logpatterns list'"
+        print(f"amr-logpatterns: no signature or diagnosis {args.id!r}{hint}", file=err)
         return EXIT_USAGE
     lines = [
         f"{diag.id}  [{diag.severity}]",
@@ -778,7 +881,7 @@ def _explain(args: argparse.Namespace, pack: Pack, out: IO[str], err: IO[str]) -
         "",
         diag.explanation.strip(),
     ]
-    lines += ["", f"Concluded from: {sorted(set(diag.when.finding_ids()))}"]
+    lines += ["", f"Concluded from: {', '.join(sorted(set(diag.when.finding_ids())))}"]
     if diag.remediation:
         lines += ["", "Fix:", *steps_lines(_conditional(diag.remediation), "  ")]
     out.write("\n".join(lines) + "\n")
@@ -805,6 +908,24 @@ def _authoring(args: argparse.Namespace, out: IO[str]) -> int:
     return pack_tests_exit_code(results)
 
 
+def _pack(args: argparse.Namespace, loaded: LoadedConfig) -> Pack:
+    """The packs less what the config disables; every config problem told at once, in order."""
+    sources = [*(loaded.resolve(p) for p in loaded.config.patterns), *args.patterns]
+    try:
+        pack = load_packs(
+            *sources, disabled=loaded.disabled_entries(), entry_points=True, cache_dir=cache_dir()
+        )
+    except PackError as exc:
+        disabling = [p for p in exc.problems if p.code == "disabled"]
+        if not disabling or len(disabling) < len(exc.problems):
+            raise
+        # only ``disabled`` was wrong: read the rest of the config against the whole pack
+        whole = load_packs(*sources, entry_points=True, cache_dir=cache_dir())
+        raise ConfigError([*disabling, *config_problems(loaded, whole)]) from exc
+    check_against_pack(loaded, pack)
+    return pack
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -816,24 +937,22 @@ def main(
     err = stderr or sys.stderr
     raw = list(sys.argv[1:] if argv is None else argv)
     cut = raw.index("--") if "--" in raw else len(raw)
-    raw[:cut] = ["--redact=secrets" if a == "--redact" else a for a in raw[:cut]]
+    # a bare --redact means secrets: argparse would take the next word as its value
+    for i in range(cut):
+        if raw[i] == "--redact" and (raw[i + 1] if i + 1 < cut else "") not in LEVELS:
+            raw[i] = "--redact=secrets"
     try:
         args = _parser().parse_args(raw)
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+    except UsageError as exc:
+        print(f"amr-logpatterns: {exc}", file=err)
+        return EXIT_USAGE
     try:
         if args.command in ("lint", "test", "schema"):
             return _authoring(args, out)
         loaded = LoadedConfig() if args.no_config else find_config(args.config)
-        extra = [loaded.resolve(p) for p in loaded.config.patterns]
-        pack = load_packs(
-            *extra,
-            *args.patterns,
-            disabled=loaded.disabled_entries(),
-            entry_points=True,
-            cache_dir=cache_dir(),
-        )
-        check_against_pack(loaded, pack)
+        pack = _pack(args, loaded)
         if args.command == "scan":
             return _scan(args, pack, loaded, out, err)
         if args.command == "list":

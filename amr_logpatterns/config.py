@@ -25,6 +25,7 @@ from .loader import (
 )
 from .models import FailOn
 from .schema import Scalar, Severity
+from .wording import did_you_mean
 
 #: The name looked up in the working directory when ``--config`` is not given.
 DEFAULT_NAME = ".amr-logpatterns.yaml"
@@ -62,6 +63,7 @@ class Config(_Strict):
 
     patterns: list[str] = Field(default_factory=list)
     format: str | None = None
+    verbose: bool = False
     fail_on: FailOn | None = None
     min_severity: Severity | None = None
     only: list[str] = Field(default_factory=list)
@@ -90,6 +92,8 @@ class LoadedConfig(BaseModel):
     ignore_origins: list[str] = Field(default_factory=list)
     disabled_at: list[tuple[int, int]] = Field(default_factory=list)
     expect_at: list[tuple[int, int]] = Field(default_factory=list)
+    only_at: list[tuple[int, int]] = Field(default_factory=list)
+    exclude_at: list[tuple[int, int]] = Field(default_factory=list)
 
     def resolve(self, relative: str) -> str:
         """A path written in the config, made relative to the config file's directory."""
@@ -149,14 +153,17 @@ def load_config(path: str | Path) -> LoadedConfig:
     for i in range(len(config.ignore)):
         line, _ = reader.marks.get(("ignore", i), (0, 0))
         origins.append(f"{name}:{line}")
-    disabled_at = [reader.marks.get(("disabled", i), (0, 0)) for i in range(len(config.disabled))]
-    expect_at = [reader.marks.get(("expect", i), (0, 0)) for i in range(len(config.expect))]
+    def at(key: str) -> list[tuple[int, int]]:
+        return [reader.marks.get((key, i), (0, 0)) for i in range(len(getattr(config, key)))]
+
     return LoadedConfig(
         config=config,
         path=name,
         ignore_origins=origins,
-        disabled_at=disabled_at,
-        expect_at=expect_at,
+        disabled_at=at("disabled"),
+        expect_at=at("expect"),
+        only_at=at("only"),
+        exclude_at=at("exclude"),
     )
 
 
@@ -171,13 +178,21 @@ def find_config(explicit: str | None) -> LoadedConfig:
 
 def check_against_pack(loaded: LoadedConfig, pack: Pack) -> None:
     """Refuse ignore entries and selectors that name nothing known: a typo would gate nothing."""
+    problems = config_problems(loaded, pack)
+    if problems:
+        raise ConfigError(problems)
+
+
+def config_problems(loaded: LoadedConfig, pack: Pack) -> list[Problem]:
+    """Each ignore entry, ``expect``, ``only`` and ``exclude`` value that names nothing in
+    ``pack``, with where it is written and the id it was probably meant to be."""
     known = {s.id for s in pack.signatures} | {d.id for d in pack.diagnoses}
     components = {c.id for c in pack.components} | {"diagnosis"}
     problems = []
     for entry, origin in zip(loaded.config.ignore, loaded.ignore_origins, strict=True):
         if entry.id is not None and not _selects_any(entry.id, known):
             _, _, line = origin.rpartition(":")
-            message = f"no signature or diagnosis {entry.id!r}"
+            message = f"no signature or diagnosis {entry.id!r}{did_you_mean(entry.id, known)}"
             if _selects_any(entry.id, set(pack.disabled)):
                 message = f"{entry.id!r} is disabled, so it never fires; remove this entry"
             problems.append(
@@ -199,27 +214,29 @@ def check_against_pack(loaded: LoadedConfig, pack: Pack) -> None:
                     line=at,
                     column=col,
                     field=f"expect.{i}",
-                    message=f"{value!r} is not an AMR component; choose from"
-                    f" {', '.join(expectable)}",
+                    message=f"{value!r} is not an AMR component{did_you_mean(value, expectable)}"
+                    f" (choose from {', '.join(expectable)})",
                 )
             )
     for key in ("only", "exclude"):
-        for value in getattr(loaded.config, key):
+        positions = getattr(loaded, f"{key}_at")
+        for i, value in enumerate(getattr(loaded.config, key)):
             if not _selects_any(value, known) and value not in components:
                 message = f"{value!r} names no signature, diagnosis or component"
+                message += did_you_mean(value, [*known, *components])
                 if _selects_any(value, set(pack.disabled)):
                     message = f"{value!r} names only disabled ids; remove it"
+                row, col = positions[i] if i < len(positions) else (0, 0)
                 problems.append(
                     Problem(
                         path=loaded.path or "",
-                        line=0,
-                        column=0,
-                        field=key,
+                        line=row,
+                        column=col,
+                        field=f"{key}.{i}",
                         message=message,
                     )
                 )
-    if problems:
-        raise ConfigError(problems)
+    return problems
 
 
 def expectable_components(pack: Pack) -> list[str]:

@@ -10,6 +10,7 @@ import codecs
 import gzip
 import io
 import os
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .loader import Pack, load_packs
 from .matcher import (
     DEFAULT_REGEX_TIMEOUT,
     CompiledSignature,
+    KeywordIndex,
     compile_signature,
     components_named,
     keyword_index,
@@ -120,6 +122,46 @@ def _binary_stream(source: object) -> IO[bytes] | None:
     return None
 
 
+@dataclass(frozen=True)
+class CompiledPack:
+    """A pack's signatures compiled and indexed: what every ``Classifier`` of it shares."""
+
+    pack: Pack
+    signatures: tuple[CompiledSignature, ...]
+    index: KeywordIndex
+
+
+_LOCK = threading.Lock()
+_BUILTIN: list[Pack] = []
+#: Packs compiled in this process, by identity (each entry holds its pack, so an id is
+#: never reused while it is here); the oldest goes past ``_MAX_COMPILED``.
+_COMPILED: dict[int, CompiledPack] = {}
+_MAX_COMPILED = 8
+
+
+def builtin_pack() -> Pack:
+    """The built-in packs, loaded once per process (the first caller pays, under a lock)."""
+    with _LOCK:
+        if not _BUILTIN:
+            _BUILTIN.append(load_packs())
+        return _BUILTIN[0]
+
+
+def compiled_pack(pack: Pack) -> CompiledPack:
+    """``pack`` compiled, once per process for the same pack object (thread-safe)."""
+    with _LOCK:
+        held = _COMPILED.get(id(pack))
+        if held is not None and held.pack is pack:
+            return held
+    components = {c.id: c for c in pack.components}
+    signatures = tuple(compile_signature(s, components) for s in pack.signatures)
+    compiled = CompiledPack(pack, signatures, keyword_index(signatures))
+    with _LOCK:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            del _COMPILED[next(iter(_COMPILED))]
+        return _COMPILED.setdefault(id(pack), compiled)
+
+
 class Classifier:
     """Compiled packs, ready to classify any number of inputs.
 
@@ -152,13 +194,11 @@ class Classifier:
         if regex_timeout is not None and not regex_timeout > 0:
             raise ValueError(f"regex_timeout must be more than 0 seconds, or None: {regex_timeout}")
         self.regex_timeout = regex_timeout
-        self.pack = pack if pack is not None else load_packs()
+        compiled = compiled_pack(pack if pack is not None else builtin_pack())
+        self.pack = compiled.pack
         self.tap_version = normalise_tap_version(tap_version)
-        components = {c.id: c for c in self.pack.components}
-        self.signatures: tuple[CompiledSignature, ...] = tuple(
-            compile_signature(s, components) for s in self.pack.signatures
-        )
-        self.index = keyword_index(self.signatures)
+        self.signatures: tuple[CompiledSignature, ...] = compiled.signatures
+        self.index = compiled.index
         self.max_evidence = max_evidence
         if max_line_length < 1:
             raise ValueError(f"max_line_length must be 1 or more: {max_line_length}")

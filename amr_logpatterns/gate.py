@@ -14,7 +14,7 @@ from datetime import date
 from fnmatch import fnmatchcase
 
 from .config import IgnoreEntry
-from .models import Diagnosis, FailOn, Finding, Gate, Report, Suppression
+from .models import Diagnosis, FailOn, Finding, Gate, Report, Suppression, failing_name
 from .schema import SEVERITY_RANK, Severity
 from .wording import plural
 
@@ -200,21 +200,26 @@ def apply_policy(report: Report, policy: Policy) -> Report:
     harmless = frozenset(f.id for f in report.findings if _benign(f)) - {
         f.id for f in report.findings if not _benign(f)
     }
-    failing = [
-        f"{i.id} ({i.fingerprint})" if isinstance(i, Finding) else i.id
+    failing_items = [
+        i
         for i in items
         if i.suppressed is None
+        and i.severity != "info"  # a signal (or a harmless root cause) has nothing to fix
         and not _benign(i, harmless)
         and not (policy.ignore_recovered and _recovered(i))
         and _at_least(i.severity, policy.fail_on)
     ]
+    failing = [failing_name(i) for i in failing_items]
+    # anything that needs attention: what no signature knows, at warning level or worse
+    unknown = report.stats.unknown_records if policy.fail_on == "info" else 0
     missing = missing_components(report, policy.expect)
     shown_findings = [f for f in findings if _at_least(f.severity, policy.min_severity)]
     shown_diagnoses = [d for d in diagnoses if _at_least(d.severity, policy.min_severity)]
     hidden = len(items) - len(shown_findings) - len(shown_diagnoses)
     gate = Gate(
         fail_on=policy.fail_on,
-        failed=bool(failing or missing),
+        failed=bool(failing or missing or unknown),
+        failing_unknown=unknown,
         failing=failing,
         suppressed=sum(1 for i in items if i.suppressed and i.suppressed.kind == "ignore"),
         baselined=sum(1 for i in items if i.suppressed and i.suppressed.kind == "baseline"),

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .schema import Component, DiagnosisSpec, Signature
 from .verdicts import benign_reference_problems
+from .wording import did_you_mean, plural
 
 MAX_PACK_FILE_BYTES = 1 << 20
 CACHE_FORMAT = 4
@@ -76,9 +77,10 @@ class ProblemsError(ValueError):
     subject = "YAML files"
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in {self.subject}:\n{lines}")
+        # in the order a person reads them: file by file, top to bottom
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.column))
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{plural(len(problems), 'problem')} in {self.subject}:\n{lines}")
 
 
 class PackError(ProblemsError):
@@ -412,10 +414,11 @@ def _disable(merge: _Merge, disabled: Sequence[Disable]) -> tuple[str, ...]:
         if item is None and entry.id in merge.broken:
             continue
         if item is None or isinstance(item, Component):
+            known = [i for i, v in merge.items.items() if not isinstance(v, Component)]
             why = (
                 "is a component; only signatures and diagnoses can be disabled"
                 if item is not None
-                else "is not the id of any signature or diagnosis"
+                else "is not the id of any signature or diagnosis" + did_you_mean(entry.id, known)
             )
             merge.problems.append(
                 Problem(

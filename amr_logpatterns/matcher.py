@@ -451,6 +451,7 @@ def to_match(cs: CompiledSignature, record: LogRecord, fields: dict[str, FieldVa
         fields=fields,
         text=record.text,
         ts=record.ts,
+        cut=record.cut,
     )
 
 

@@ -11,13 +11,18 @@ from .schema import SEVERITY_RANK, RemediationStep, Severity
 
 FieldValue = bool | int | float | str | None
 
+#: The version of the report's JSON shape (``Report.schema_version``), raised when a
+#: field changes meaning or goes away (new fields keep it).
+SCHEMA_VERSION = 1
+
 
 class _Result(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Match(_Result):
-    """One record that one signature recognised."""
+    """One record that one signature recognised; ``cut`` when its line was longer than the
+    line cap, so ``text`` is the line's start."""
 
     id: str
     severity: Severity
@@ -27,15 +32,18 @@ class Match(_Result):
     fields: dict[str, FieldValue] = Field(default_factory=dict)
     text: str
     ts: str | None = None
+    cut: bool = False
 
 
 class Evidence(_Result):
-    """A record shown as proof of a finding: where it is and what it says."""
+    """A record shown as proof of a finding: where it is and what it says (``cut``: only the
+    start of a line longer than the line cap)."""
 
     source: str
     line: int
     end_line: int
     text: str
+    cut: bool = False
 
 
 class Seen(_Result):
@@ -262,8 +270,12 @@ FailOn = Literal["info", "warning", "error", "never"]
 class Gate(_Result):
     """The CI verdict: what fails the run once suppressions, baselines and filters applied.
 
-    ``failing`` names each finding (``id`` and fingerprint) and diagnosis that
-    fails it; the counts say what was set aside and why, so nothing vanishes.
+    ``failing`` names each finding (``id (fingerprint)``) and diagnosis (its id)
+    that fails it (``failing_findings``, ``failing_root_causes`` count them); signals and
+    harmless findings never do. With ``fail_on="info"`` (anything that needs
+    attention) the warning-or-worse records no signature knows fail it too
+    (``failing_unknown`` counts them). The other counts say what was set aside and why, so
+    nothing vanishes.
     ``expected`` are the components the pipeline expects records of
     (``--expect``); ``missing`` those the input held no record of, which fail it too.
     """
@@ -271,6 +283,7 @@ class Gate(_Result):
     fail_on: FailOn = "error"
     failed: bool = False
     failing: list[str] = Field(default_factory=list)
+    failing_unknown: int = 0
     expected: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     suppressed: int = 0
@@ -283,6 +296,26 @@ class Gate(_Result):
     min_severity: Severity = "info"
     notices: list[str] = Field(default_factory=list)
 
+    @property
+    def failing_findings(self) -> int:
+        """How many findings fail the gate (``failing`` names them ``id (fingerprint)``)."""
+        return sum(1 for name in self.failing if name.endswith(")"))
+
+    @property
+    def failing_root_causes(self) -> int:
+        """How many diagnoses fail the gate (``failing`` names them by id alone)."""
+        return len(self.failing) - self.failing_findings
+
+    def fails(self, item: Finding | Diagnosis) -> bool:
+        """Whether ``item`` is one of those that fail the gate (named in ``failing``)."""
+        return failing_name(item) in self.failing
+
+
+def failing_name(item: Finding | Diagnosis) -> str:
+    """How ``Gate.failing`` names an item: ``id (fingerprint)`` for a finding, the id for a
+    diagnosis."""
+    return f"{item.id} ({item.fingerprint})" if isinstance(item, Finding) else item.id
+
 
 class Report(_Result):
     """Everything the classifier concluded about its input.
@@ -290,8 +323,11 @@ class Report(_Result):
     ``checked`` lists every signature and diagnosis id that was run (so a CI
     report can show what passed); ``gate`` is set once a policy was applied.
     ``seen`` says which AMR components the input held records of, and where.
+    ``schema_version`` is the shape of this JSON (``SCHEMA_VERSION``): what
+    ``scan --format json`` writes reads back with ``Report.model_validate_json``.
     """
 
+    schema_version: int = SCHEMA_VERSION
     findings: list[Finding] = Field(default_factory=list)
     diagnoses: list[Diagnosis] = Field(default_factory=list)
     stats: Stats = Field(default_factory=Stats)

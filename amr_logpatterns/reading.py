@@ -126,13 +126,19 @@ class LineClipper:
         return b"".join(parts)
 
 
+#: What ``_salvaging_read`` says when the stream signalled its end during the read.
+ENDED = EOFError("the stream ended")
+
+
 def _salvaging_read(
     source: IO[bytes], size: int, *, block: bool = True
 ) -> tuple[bytes, BaseException | None]:
     """Read a chunk; when reading fails midway, salvage line by line what can still be read.
 
     ``block=False`` returns what the stream has ready (``read1``), so a pipe's lines
-    come out as they arrive.
+    come out as they arrive. The second item is the failure, or ``ENDED`` when the
+    stream signalled its end after some data: a terminal signals it once (Ctrl-D), so
+    it must not be read again.
     """
     start = source.tell() if source.seekable() else None
     read1 = getattr(source, "read1", None)
@@ -145,7 +151,7 @@ def _salvaging_read(
             while got < size:
                 piece: bytes = read1(size - got)
                 if not piece:
-                    break
+                    return b"".join(parts), ENDED if parts else None
                 parts.append(piece)
                 got += len(piece)
         except READ_ERRORS as exc:
@@ -193,16 +199,17 @@ class ChunkReader:
         self.sniff_bom = sniff_bom
         self.block = block
         self.eof = False
+        self.ended = False
         self.failure: BaseException | None = None
         self._decoder: codecs.IncrementalDecoder | None = None
 
     def read(self, size: int) -> bytes:
         """The next chunk of about ``size`` stored bytes, clipped."""
-        raw, self.failure = _salvaging_read(self.source, size, block=self.block)
+        raw = self._read(size)
         if self.sniff_bom:
             self.sniff_bom = False
             while 0 < len(raw) < 2 and self.failure is None:  # a pipe that gave one byte
-                more, self.failure = _salvaging_read(self.source, size, block=self.block)
+                more = self._read(size)
                 if not more:
                     break
                 raw += more
@@ -212,6 +219,15 @@ class ChunkReader:
         if self._decoder is not None:
             raw = self._decoder.decode(raw, self.eof).encode("utf-8")
         return self.clipper(raw)
+
+    def _read(self, size: int) -> bytes:
+        """Raw bytes, or nothing once the stream signalled its end (never asked again)."""
+        if self.ended:
+            return b""
+        raw, failure = _salvaging_read(self.source, size, block=self.block)
+        self.ended = failure is ENDED
+        self.failure = None if self.ended else failure
+        return raw
 
 
 def _split_chunk(chunk: AnyStr) -> Iterator[AnyStr]:

@@ -79,6 +79,8 @@ class LogRecord:
     context: Mapping[str, str] = field(default_factory=dict)
     continuation: tuple[str, ...] = ()
     indent: int = 0
+    #: The line was longer than the line cap: ``raw`` holds its start only
+    cut: bool = False
 
     @property
     def text(self) -> str:

@@ -85,11 +85,16 @@ class ComponentTimeline(_Frozen):
 
 
 class Timeline(_Frozen):
-    """Every component's state over time; ``ordered_by``: by clocks or by input order."""
+    """Every component's state over time; ``ordered_by``: by clocks or by input order.
+
+    ``last_time`` is the latest time any finding was seen at: an incident that
+    changes state on one day but goes on into the next still spans two days.
+    """
 
     ordered_by: Literal["time", "input"]
     changes: list[Change] = Field(default_factory=list)
     components: list[ComponentTimeline] = Field(default_factory=list)
+    last_time: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -288,10 +293,12 @@ def build_timeline(report: Report) -> Timeline:
         )
         changes.extend(walk.changes)
     changes.sort(key=lambda c: key(c.at))
+    lasts = [t for t in instants([f.last_seen for f in report.findings], sources) if t]
     return Timeline(
         ordered_by="time" if by_time else "input",
         changes=changes,
         components=components,
+        last_time=max(lasts, default=None) if by_time else None,
     )
 
 
@@ -302,8 +309,14 @@ def _place(change: Change, timeline: Timeline, clock: str) -> str:
 
 
 def _clock(timeline: Timeline) -> str:
-    """``HH:MM:SS`` when every change falls on one day; the date too, the year if they differ."""
+    """``HH:MM:SS`` when the incident falls on one day; the date too, the year if they differ.
+
+    The incident runs from its first change to the last time a finding was
+    seen, which may be a later day than any change.
+    """
     days = {c.time.date() for c in timeline.changes if c.time is not None}
+    if timeline.last_time is not None and days:
+        days.add(timeline.last_time.date())
     if len(days) <= 1:
         return "%H:%M:%S"
     return "%m-%d %H:%M:%S" if len({d.year for d in days}) == 1 else "%Y-%m-%d %H:%M:%S"

@@ -34,6 +34,7 @@ from .reading import physical_lines
 from .records import Line, LogRecord
 from .schema import Severity
 from .stream import RecordStream, Tally
+from .wording import did_you_mean
 from .wrappers import (
     _ANSI,
     _BARE_SGR,
@@ -1049,9 +1050,7 @@ def _check_signature(classifier: Classifier, signature_id: str | None) -> None:
         return
     ids = [cs.signature.id for cs in classifier.signatures]
     if signature_id not in ids:
-        close = difflib.get_close_matches(signature_id, ids, n=3)
-        also = f"; did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(f"unknown signature {signature_id!r}{also}")
+        raise ValueError(f"unknown signature {signature_id!r}{did_you_mean(signature_id, ids)}")
 
 
 def _explanation(
@@ -1302,20 +1301,18 @@ def format_explanation(expl: LineExplanation) -> str:
         out += _format_matches(record)
     if not matched:
         out.append("  nothing")
-    title = (
-        f"Did not match: {expl.signature_id}"
-        if expl.signature_id
-        else "Did not match (closest first)"
-    )
-    out += ["", title]
-    misses = 0
-    for record, label in zip(expl.records, labels, strict=True):
-        if several and record.near_misses:
-            out.append(f" {label}:")
-        out += _format_misses(record)
-        misses += len(record.near_misses)
-    if not misses:
-        out.append("  nothing to show")
+    asked = expl.signature_id
+    misses = sum(len(r.near_misses) for r in expl.records)
+    # a signature asked about that matched is said above, with nothing missed to show
+    answered = asked and not misses and any(m.id == asked for r in expl.records for m in r.matched)
+    if not answered:
+        out += ["", f"Did not match: {asked}" if asked else "Did not match (closest first)"]
+        for record, label in zip(expl.records, labels, strict=True):
+            if several and record.near_misses:
+                out.append(f" {label}:")
+            out += _format_misses(record)
+        if not misses:
+            out.append("  nothing to show")
     if expl.notes:
         out += ["", "Notes"]
         out += [f"  {note}" for note in expl.notes]

@@ -33,14 +33,22 @@ def test_scan_exit_codes(tmp_path: Path) -> None:
     assert run("scan", write(tmp_path, "empty.log", ""))[0] == 0
 
 
-def test_text_format_shows_finding_evidence_and_fix(tmp_path: Path) -> None:
+def test_text_format_is_the_short_answer_and_verbose_the_full_story(tmp_path: Path) -> None:
     path = write(tmp_path, "bad.log", FAILED)
     code, out, _ = run("scan", path)
     assert code == 1
-    assert "[error] observer.health-check-failed  status_code=503  x1" in out
-    assert f"{path}:1: {FAILED.strip()}" in out
-    assert "$ kubectl -n metadata-store logs deployments/amr-persister" in out
+    assert out.startswith("Gate: failed (--fail-on error): 1 finding, 1 root cause\n")
     assert "ROOT CAUSE  [error] diagnosis.handler-unhealthy" in out
+    assert f"CAUSE   [error] observer.health-check-failed  x1  {path}:1" in out
+    assert "$ kubectl -n metadata-store logs deployments/amr-persister" in out
+    assert FAILED.strip() not in out and "add --verbose" in out
+    for flag in ("--verbose", "-v"):
+        code, full, _ = run("scan", flag, path)
+        assert code == 1
+        assert "[error] observer.health-check-failed  status_code=503  x1" in full
+        assert f"{path}:1: {FAILED.strip()}" in full
+        assert "$ kubectl -n metadata-store logs deployments/amr-persister" in full
+        assert full.splitlines()[-1] == "Gate: failed (--fail-on error): 1 finding, 1 root cause"
 
 
 def test_json_format_is_the_report(tmp_path: Path) -> None:
@@ -105,7 +113,7 @@ def test_list_and_explain() -> None:
     code, out, _ = run("explain", "diagnosis.observer-out-of-memory")
     assert code == 0 and "app_limit_memory" in out
     code, _, err = run("explain", "observer.health")
-    assert code == 2 and "Did you mean" in err
+    assert code == 2 and "did you mean 'observer.health-check-failed'" in err
 
 
 def test_python_dash_m_and_stdin() -> None:

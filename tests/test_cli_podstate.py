@@ -97,8 +97,12 @@ def test_the_text_report_tells_the_root_cause_first_with_the_limit(tmp_path: Pat
     path.write_text(DESCRIBE + GET_PODS + EVENTS)
     code, out, _ = run("scan", "--no-config", "--no-color", str(path))
     assert code == 1
-    assert out.startswith("ROOT CAUSE  [error] diagnosis.observer-out-of-memory")
+    verdict, blank, rest = out.split("\n", 2)
+    assert verdict.startswith("Gate: failed") and not blank
+    assert rest.startswith("ROOT CAUSE  [error] diagnosis.observer-out-of-memory")
     assert "limited to 256Mi" in out and "app_limit_memory: 512Mi" in out
+    code, out, _ = run("scan", "--no-config", "--no-color", "--verbose", str(path))
+    assert out.startswith("ROOT CAUSE  [error] diagnosis.observer-out-of-memory")
     assert "Records of AMR Observer (pod state:" in out
 
 

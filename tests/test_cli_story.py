@@ -26,17 +26,28 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def test_first_screen_of_a_multi_file_incident_names_cause_symptoms_status_and_fix() -> None:
     code, out, _ = run("scan", OUTAGE)
-    first_screen = "\n".join(out.splitlines()[:25])
+    first_screen = out.splitlines()[:30]
     assert code == 1
+    assert first_screen[0] == (
+        "Gate: failed (--fail-on error): 2 findings, 1 root cause; 3 recovered"
+    )
+    assert first_screen[2].startswith("ROOT CAUSE  [error] diagnosis.amr-graphql-down")
+    assert "recovered" in first_screen[2]
+    screen = "\n".join(first_screen)
+    assert "1. Check that the AMR GraphQL pod" in screen
+    assert "$ kubectl -n metadata-store get pods" in screen
+    cause = screen.index("  CAUSE   [error] handler.amr-unavailable  x8  ")
+    symptom = screen.index("  SYMPTOM [error] observer.health-check-failed  x8  ")
+    assert cause < symptom
+    assert "amr-persister.jsonl:6" in screen and "amr-observer.log:6" in screen
+
+    code, out, _ = run("scan", "--verbose", OUTAGE)
+    first_screen = "\n".join(out.splitlines()[:25])
     assert first_screen.startswith("ROOT CAUSE  [error] diagnosis.amr-graphql-down")
-    assert "recovered" in first_screen.splitlines()[0]
     assert "Symptoms: observer.health-check-failed" in first_screen
-    assert "1. Check that the AMR GraphQL pod" in first_screen
-    assert "$ kubectl -n metadata-store get pods" in first_screen
     cause = out.index("  CAUSE  [error] handler.amr-unavailable")
     symptom = out.index("  SYMPTOM  [error] observer.health-check-failed")
     assert cause < symptom
-    assert "amr-persister.jsonl:6" in out and "amr-observer.log:" in out
 
 
 def test_json_carries_explained_by_and_recovery() -> None:
@@ -103,7 +114,11 @@ def test_explain_line_names_the_reason_of_a_near_miss() -> None:
 
 
 def test_harmless_findings_are_listed_apart_and_never_fail() -> None:
-    code, out, _ = run("scan", "--fail-on", "info", "--only", "handler.report-already-exists", "examples/logs/handler-benign-noise.jsonl")
+    argv = ("scan", "--fail-on", "info", "--only", "handler.report-already-exists", "examples/logs/handler-benign-noise.jsonl")
+    code, out, _ = run(*argv)
+    assert "3 report_uid values  x12" in out and "(harmless here)" in out and "PROBLEMS" not in out
+    assert code == 0
+    code, out, _ = run(*argv, "--verbose")
     assert "HARMLESS here" in out and "PROBLEMS" not in out
     assert code == 0
 

@@ -67,6 +67,21 @@ def test_zap_json_with_escaped_quotes_stacktrace_and_extra_keys() -> None:
 def test_zap_json_epoch_float_timestamp_and_verbosity_level() -> None:
     d = one('{"level":"Level(-3)","ts":1709367069.5,"logger":"x","msg":"m"}')
     assert d.level == "level(-3)" and d.ts is not None and d.ts.startswith("2024-03-02T08:11:09")
+    # written with Z, as every other time in a report is (not +00:00)
+    assert d.ts == "2024-03-02T08:11:09.500000Z"
+
+
+def test_a_json_record_cut_short_keeps_the_members_before_the_cut() -> None:
+    whole = '{"level":"error","ts":"2025-01-21T08:02:40Z","msg":"AMR is unavailable: boom","big":[1,2,3]}'
+    assert decode_text(whole[:40])[0].encoding == "plain", "uncut text is not guessed at"
+    d = decode_text(whole[:-12], cut=True)[0]
+    assert (d.encoding, d.level, d.ts, d.message) == ("zap-json", "error", "2025-01-21T08:02:40Z", "AMR is unavailable: boom")
+    assert d.fields == {} and d.raw == whole[:-12]
+    d = decode_text(whole[:70], cut=True)[0]
+    assert d.message == "AMR is unavailable" and d.level == "error"
+    d = decode_text('{"level":"warn","msg":"caf\\u00e9 \\u00', cut=True)[0]
+    assert (d.level, d.message) == ("warn", "café")
+    assert decode_text('{"lev', cut=True)[0].encoding == "plain"
 
 
 def test_json_that_is_not_a_log_is_plain() -> None:

@@ -237,3 +237,96 @@ def test_each_way_the_call_to_the_handler_fails_has_its_own_finding(
 ) -> None:
     line = f'2025-04-02T10:00:00Z\tERROR\thttpclient.circuitbreaker\terror contacting event handler\t{{"error": "{error}"}}'
     assert [m.id for m in classifier.scan(line)] == [expected]
+
+
+# --- the built-in packs compile once per process
+
+
+@pytest.fixture
+def fresh_caches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Empty the process's pack caches and count each signature compiled from now on."""
+    from amr_logpatterns import engine
+
+    compiled: list[str] = []
+    real = engine.compile_signature
+
+    def counting(signature, components):  # type: ignore[no-untyped-def]
+        compiled.append(signature.id)
+        return real(signature, components)
+
+    monkeypatch.setattr(engine, "_BUILTIN", [])
+    monkeypatch.setattr(engine, "_COMPILED", {})
+    monkeypatch.setattr(engine, "compile_signature", counting)
+    return compiled
+
+
+def test_classify_and_scan_compile_the_builtin_packs_once(fresh_caches: list[str]) -> None:
+    first = classify(FAILED_503)
+    signatures = len(fresh_caches)
+    assert signatures == len(load_packs().signatures) and signatures > 50
+    assert classify(FAILED_503) == first
+    assert [m.id for m in scan([FAILED_503])] == ["observer.health-check-failed"]
+    Classifier(tap_version="1.7")
+    assert len(fresh_caches) == signatures, "a later call compiled the packs again"
+
+
+def test_a_pack_of_ones_own_compiles_once_too(fresh_caches: list[str]) -> None:
+    pack = load_packs()
+    Classifier(pack)
+    Classifier(pack, max_evidence=1)
+    classify(FAILED_503, packs=pack)
+    assert len(fresh_caches) == len(pack.signatures)
+    Classifier(load_packs())  # another pack object: its own compilation
+    assert len(fresh_caches) == 2 * len(pack.signatures)
+
+
+def test_threads_share_one_compilation(fresh_caches: list[str]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        reports = list(pool.map(lambda _: classify(FAILED_503), range(16)))
+    assert all(r == reports[0] for r in reports)
+    assert pairs(reports[0]) == [("observer.health-check-failed", 1)]
+    # threads may race to compile, but the process keeps one compilation and loads once
+    from amr_logpatterns import engine
+
+    assert len(engine._BUILTIN) == 1 and len(engine._COMPILED) == 1
+
+
+# --- a record cut at the line cap
+
+
+CUT_SOURCE = (
+    '{"level":"error","ts":"2025-01-21T08:02:40Z","msg":"AMR is unavailable: Get '
+    '\\"https://amr-graphql-app.metadata-store.svc.cluster.local:8443/play\\": dial tcp '
+    '10.100.42.17:8443: connect: connection refused","stacktrace":"' + "main.main\\n\\t" * 400 + '"}'
+)
+
+
+def test_a_json_record_cut_at_the_line_cap_is_decoded_as_far_as_it_goes() -> None:
+    report = Classifier(max_line_length=1000).classify(CUT_SOURCE, source_name="handler.log")
+    assert report.stats.sources[0].truncated_lines == 1
+    (finding,) = report.findings
+    assert finding.id == "handler.amr-unavailable" and finding.severity == "error"
+    assert finding.evidence[0].cut and len(finding.evidence[0].text) == 1000
+    assert report.stats.unknown_records == 0 and report.max_severity == "error"
+    whole = Classifier().classify(CUT_SOURCE, source_name="handler.log")
+    assert not whole.findings[0].evidence[0].cut
+
+
+def test_a_cut_message_still_counts_by_its_level() -> None:
+    line = '{"level":"error","msg":"a message no signature knows ' + "x" * 5000 + '"}'
+    report = Classifier(max_line_length=200).classify(line)
+    assert report.stats.error_records == 1 and report.stats.unknown_records == 1
+    assert report.unknown[0].level == "error"
+    assert [m.cut for m in Classifier(max_line_length=200).scan(CUT_SOURCE)] == [True]
+
+
+def test_dir_shows_the_public_api_and_nothing_else() -> None:
+    import amr_logpatterns
+
+    shown = dir(amr_logpatterns)
+    assert shown == sorted(amr_logpatterns.__all__)
+    assert {"classify", "scan", "Classifier", "Report", "Presence"} <= set(shown)
+    assert not {"Path", "Literal", "annotations"} & set(shown)
+    assert all(getattr(amr_logpatterns, name) is not None for name in shown)

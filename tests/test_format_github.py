@@ -269,14 +269,16 @@ def test_gate_counts_what_the_report_no_longer_holds() -> None:
     gate = Gate(
         fail_on="warning",
         failed=True,
-        failing=["observer.e:abc", "observer.w:def"],
+        failing=["observer.e (abc)", "observer.w (def)"],
         suppressed=4,
         baselined=2,
     )
     report = Report(findings=[make_finding("observer.e", "error")], gate=gate)
     message = annotations(format_report(report))[-1][2]
     assert "Not annotated: 4 suppressed, 2 baselined." in message
-    assert message.endswith("Gate failed (fail-on: warning): 2 failing items.")
+    assert message.endswith(
+        "Gate failed (--fail-on warning): 2 findings; 4 suppressed, 2 baselined."
+    )
 
 
 def test_only_suppressed_is_not_called_empty() -> None:
@@ -288,7 +290,7 @@ def test_only_suppressed_is_not_called_empty() -> None:
         "Explained 0 of 0 error records; 0 unknown templates (0 warning-or-worse records no signature knows).",
         NO_RECORDS,
         UNKNOWN_TAP,
-        "Gate passed (fail-on: error).",
+        "Gate passed (--fail-on error): nothing at error remains; 3 baselined.",
     ]
 
 
@@ -297,7 +299,7 @@ def test_gate_passed_is_said() -> None:
     message = annotations(format_report(report))[-1][2].split("\n")
     assert (message[0], message[-1]) == (
         "No known AMR log line found in 0 sources.",
-        "Gate passed (fail-on: error).",
+        "Gate passed (--fail-on error): nothing at error remains.",
     )
 
 
@@ -377,5 +379,6 @@ def test_the_summary_has_the_gate_s_benign_and_recovered_counts() -> None:
     gate = Gate(failed=True, failing=["diagnosis.handler-unhealthy"], benign=1, recovered=2, ignore_recovered=True)
     summary = annotations(format_report(incident(gate=gate)))[-1][2].split("\n")
     assert summary[-1] == (
-        "Gate failed (fail-on: error): 1 failing item, 1 benign, 2 recovered (recovered problems ignored)."
+        "Gate failed (--fail-on error): 1 root cause;"
+        " 1 benign, 2 recovered (recovered problems ignored)."
     )

@@ -17,10 +17,10 @@ from test_format_story import incident
 
 from amr_logpatterns import Classifier, __version__
 from amr_logpatterns.formatters.junit import format_report, xml_text
+from amr_logpatterns.gate import Policy, apply_policy
 from amr_logpatterns.models import (
     Evidence,
     Finding,
-    Gate,
     Report,
     SourceStats,
     Stats,
@@ -171,21 +171,21 @@ def test_fail_on_changes_what_fails(reports: dict[str, Report]) -> None:
     infos = {f.id for f in report.findings if f.severity == "info"}
     assert warnings and infos
     default = failing(parse(report))
-    on_warning = failing(parse(report.model_copy(update={"gate": Gate(fail_on="warning")})))
-    on_info = failing(parse(report.model_copy(update={"gate": Gate(fail_on="info")})))
-    never = parse(report.model_copy(update={"gate": Gate(fail_on="never")}))
+    on_warning = failing(parse(apply_policy(report, Policy(fail_on="warning"))))
+    on_info = failing(parse(apply_policy(report, Policy(fail_on="info"))))
+    never = parse(apply_policy(report, Policy(fail_on="never")))
     assert on_warning == default | {(MISSING_SCHEME, i) for i in warnings}
-    assert on_info == on_warning | {(MISSING_SCHEME, i) for i in infos}
+    # signals never fail, at any level: info means "anything that needs attention"
+    assert on_info == on_warning
     assert failing(never) == set() and never.get("failures") == "0"
     assert suite(never, MISSING_SCHEME).get("failures") == "0"
 
 
 def test_gate_is_a_property(reports: dict[str, Report]) -> None:
-    report = reports["handler-amr-down.jsonl"].model_copy(
-        update={"gate": Gate(fail_on="warning", failed=True)}
-    )
+    report = apply_policy(reports["handler-amr-down.jsonl"], Policy(fail_on="warning"))
     props = {p.get("name"): p.get("value") for p in suite(parse(report), AMR_DOWN).iter("property")}
     assert props["fail-on"] == "warning" and props["gate"] == "failed"
+    assert props["gate-verdict"] == "failed (--fail-on warning): 1 finding, 1 root cause; 2 recovered"
     assert props["amr-logpatterns.version"] == __version__
 
 
@@ -380,9 +380,9 @@ def test_a_broken_condition_fails_and_says_why() -> None:
 
 
 def test_recovered_problems_pass_only_when_the_gate_ignores_them() -> None:
-    counted = incident(gate=Gate(failed=True, recovered=1))
+    counted = apply_policy(incident(), Policy())
     assert _story_case(counted, "observer.circuit-breaker-open").find("failure") is not None
-    ignored = incident(gate=Gate(failed=True, recovered=1, ignore_recovered=True))
+    ignored = apply_policy(incident(), Policy(ignore_recovered=True))
     tc = _story_case(ignored, "observer.circuit-breaker-open")
     assert tc.find("failure") is None
     assert "Recovered: failing in observer.log" in (tc.findtext("system-out") or "")
@@ -405,3 +405,18 @@ def test_unknown_messages_go_to_the_suite_they_were_first_seen_in() -> None:
     assert "dial tcp <ip>:<num>: i/o timeout" in observer and "lease renewal" not in observer
     assert "lease renewal took <num>ms" in handler and "dial tcp" not in handler
     assert handler.startswith("Explained 9 of 12 error records;")
+
+
+def test_at_fail_on_info_messages_no_signature_knows_fail_a_case(classifier: Classifier) -> None:
+    log = '{"level":"error","msg":"the flux capacitor is out of alignment"}\n'
+    report = classifier.classify(log, source_name="handler.log")
+    root = parse(apply_policy(report, Policy(fail_on="info")))
+    assert failing(root) == {("unknown messages", "unknown")}
+    failure = case(root, "unknown messages", "unknown").find("failure")
+    assert failure is not None
+    assert failure.get("message") == "1 warning-or-worse record no signature knows (--fail-on info)"
+    assert "the flux capacitor is out of alignment" in (failure.text or "")
+    assert root.get("failures") == "1"
+    assert root.find("testsuite[@name='unknown messages']") is not None
+    quiet = parse(apply_policy(report, Policy(fail_on="error")))
+    assert quiet.find("testsuite[@name='unknown messages']") is None and failing(quiet) == set()

@@ -17,7 +17,7 @@ from test_format_story import incident
 from amr_logpatterns import Classifier
 from amr_logpatterns.formatters import Options, guide_link
 from amr_logpatterns.formatters.markdown import format_report
-from amr_logpatterns.models import Evidence, Finding, Gate, Report, Suppression
+from amr_logpatterns.models import Evidence, Finding, Gate, Report, Suppression, failing_name
 
 LOGS = ROOT / "examples" / "logs"
 GOLDEN = Path(__file__).parent / "golden" / "formats"
@@ -167,15 +167,15 @@ def test_the_verdict_is_the_first_line_and_names_the_worst_severity(
 ) -> None:
     md = format_report(_report(classifier, "handler-amr-down.jsonl"))
     assert md.splitlines()[0] == (
-        "**AMR logs: worst severity error**: 1 root cause, 1 problem, 3 signals"
+        "**AMR logs:** worst severity error: 1 root cause, 1 problem, 3 signals"
     )
     healthy = format_report(_report(classifier, "observer-healthy.log"))
-    assert healthy.splitlines()[0].startswith("**AMR logs: nothing to fix** (worst severity info)")
+    assert healthy.splitlines()[0].startswith("**AMR logs:** nothing to fix (worst severity info)")
 
 
 def test_an_empty_report_says_nothing_was_found() -> None:
     md = format_report(Report())
-    assert md.startswith("**AMR logs: no known problem found**\n")
+    assert md.startswith("**AMR logs:** no known problem found\n")
     assert "No known AMR log line found." in md
     assert "## Findings" not in md
 
@@ -243,7 +243,7 @@ def test_the_gate_verdict_notices_and_what_was_set_aside(classifier: Classifier)
     gate = Gate(
         fail_on="warning",
         failed=True,
-        failing=[f"{failing.id}:{failing.fingerprint}", report.diagnoses[0].id],
+        failing=[failing_name(failing), failing_name(report.diagnoses[0])],
         suppressed=2,
         baselined=1,
         hidden=4,
@@ -253,13 +253,10 @@ def test_the_gate_verdict_notices_and_what_was_set_aside(classifier: Classifier)
     )
     md = format_report(report.model_copy(update={"gate": gate}))
     assert md.splitlines()[0] == (
-        "**AMR logs: gate failed** (--fail-on warning): 1 finding, 1 root cause"
+        "**AMR logs: gate failed** (--fail-on warning): 1 finding, 1 root cause; 2 suppressed,"
+        " 1 baselined, 4 hidden below --min-severity warning, 3 excluded by --only/--exclude"
     )
     assert "- **Warning:** ignore entry for observer.no-certs-appended expired on 2025-01-31" in md
-    assert (
-        "Gate counts: 2 suppressed, 1 baselined, "
-        "4 hidden below --min-severity warning, 3 excluded by --only/--exclude." in md
-    )
     passed = format_report(report.model_copy(update={"gate": Gate(fail_on="error")}))
     assert (
         passed.splitlines()[0]
@@ -389,7 +386,7 @@ def test_the_findings_table_says_each_finding_s_role_and_state() -> None:
 def test_harmless_findings_have_their_own_section() -> None:
     md = format_report(incident())
     assert md.splitlines()[0] == (
-        "**AMR logs: worst severity error**: 2 root causes, 5 problems, 1 harmless finding, 1 signal"
+        "**AMR logs:** worst severity error: 2 root causes, 5 problems, 1 harmless finding, 1 signal"
     )
     (row,) = table_after(md, "## Harmless here")
     assert row == [
@@ -424,11 +421,14 @@ def test_unknown_messages_are_a_table() -> None:
     assert "1 more template not kept." in section(md, "## Unknown messages")
 
 
-def test_the_footer_has_the_figures_the_release_and_the_gate_counts() -> None:
+def test_the_verdict_has_the_gate_counts_and_the_footer_the_figures() -> None:
     gate = Gate(failed=True, failing=["diagnosis.handler-unhealthy"], benign=1, recovered=2, ignore_recovered=True)
     md = format_report(incident(gate=gate))
+    assert md.startswith(
+        "**AMR logs: gate failed** (--fail-on error): 1 root cause;"
+        " 1 benign, 2 recovered (recovered problems ignored)\n"
+    )
     assert md.endswith(
-        "Gate counts: 1 benign, 2 recovered (recovered problems ignored).\n\n"
         "Read 120 lines, 110 records; 16 matches.\n\n"
         "Explained 9 of 12 error records; 3 unknown templates (6 warning-or-worse records no signature knows).\n\n"
         "No record of any AMR component: no AMR log line and no AMR pod in the input.\n\n"

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from amr_logpatterns.formatters import PLAIN, formatters, github, junit, sarif
+from amr_logpatterns.formatters import PLAIN, Options, formatters, github, junit, sarif
 from amr_logpatterns.formatters.story import (
     capital,
     claim,
     clip,
     coverage,
     duration,
+    gate_sentence,
     gate_story,
     moment,
     recovery_sentence,
@@ -332,6 +333,43 @@ def test_gate_story_counts_benign_and_recovered() -> None:
     assert gate_story(Gate()) == []
     assert gate_story(Gate(benign=2, recovered=1)) == ["2 benign", "1 recovered"]
     assert gate_story(Gate(ignore_recovered=True)) == ["0 recovered (recovered problems ignored)"]
+
+
+@pytest.mark.parametrize(
+    ("gate", "said"),
+    [
+        (Gate(failed=True, failing=["a.b (f1)", "a.c (f2)", "diagnosis.x"]), "failed (--fail-on error): 2 findings, 1 root cause"),
+        (Gate(fail_on="info", failed=True, failing_unknown=1), "failed (--fail-on info): 1 warning-or-worse record no signature knows"),
+        (Gate(failed=True, expected=["handler"], missing=["handler"]), "failed (--fail-on error): no record of handler in the input (--expect)"),
+        (Gate(fail_on="info"), "passed (--fail-on info): nothing needs attention"),
+        (Gate(fail_on="warning", benign=2, baselined=1), "passed (--fail-on warning): nothing at warning or above remains; 2 benign, 1 baselined"),
+        (Gate(fail_on="never", suppressed=3), "passed (--fail-on never): the gate is off; 3 suppressed"),
+    ],
+)
+def test_the_gate_sentence(gate: Gate, said: str) -> None:
+    assert gate_sentence(gate) == said
+
+
+def test_every_format_words_the_gate_the_same_way() -> None:
+    gate = Gate(
+        fail_on="warning", failed=True, failing=["observer.health-check-failed (abc)", "diagnosis.handler-unhealthy"],
+        benign=1, recovered=2, suppressed=1,
+    )
+    report = incident(gate=gate)
+    sentence = gate_sentence(gate)
+    assert sentence == "failed (--fail-on warning): 1 finding, 1 root cause; 1 benign, 2 recovered, 1 suppressed"
+    said = {name: render(report, PLAIN) for name, render in formatters().items()}
+    verbose = formatters()["text"](report, Options(verbose=True, width=500))
+    assert said["text"].splitlines()[0] == "Gate: " + sentence
+    assert verbose.splitlines()[-1] == "Gate: " + sentence
+    assert said["compact"].splitlines()[-1] == "amr-logpatterns: gate " + sentence
+    assert said["markdown"].splitlines()[0] == "**AMR logs: gate failed**" + sentence[len("failed"):]
+    assert said["github"].rstrip().endswith("Gate " + sentence + ".")
+    verdicts = [p.get("value") for p in ET.fromstring(said["junit"].encode()).iter("property") if p.get("name") == "gate-verdict"]
+    assert verdicts and set(verdicts) == {sentence}
+    notes = json.loads(said["sarif"])["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert {"level": "error", "message": {"text": "Gate " + sentence + "."}} in notes
+    assert json.loads(said["json"])["gate"]["failing"] == gate.failing
 
 
 def test_clip_keeps_the_first_line_and_counts_the_rest() -> None:

@@ -1,6 +1,7 @@
 """The terminal report: colour only on request, width, the SUPPRESSED section and the gate line.
 
-The byte-exact default output is pinned by the text goldens in test_examples.py.
+The byte-exact output is pinned by the goldens in test_examples.py (``.verbose`` for the
+full story these tests cover, ``.text`` for the short answer).
 """
 
 from __future__ import annotations
@@ -15,8 +16,17 @@ from test_format_story import RECOVERED, by_id, incident
 
 from amr_logpatterns import Classifier
 from amr_logpatterns.formatters import PLAIN, Options
-from amr_logpatterns.formatters.text import MIN_WIDTH, format_report
-from amr_logpatterns.models import Gate, Recovery, Report, Seen, Suppression, TapVersion
+from amr_logpatterns.formatters.terminal import MIN_WIDTH
+from amr_logpatterns.formatters.text import format_story
+from amr_logpatterns.models import (
+    Gate,
+    Recovery,
+    Report,
+    Seen,
+    Suppression,
+    TapVersion,
+    failing_name,
+)
 
 LOGS = ROOT / "examples" / "logs"
 GOLDEN = Path(__file__).parent / "golden"
@@ -53,10 +63,10 @@ def test_colour_only_when_asked_and_it_changes_nothing_else(
     classifier: Classifier, name: str
 ) -> None:
     report = _example(classifier, name)
-    plain = format_report(report)
-    coloured = format_report(report, Options(color=True))
+    plain = format_story(report)
+    coloured = format_story(report, Options(color=True))
     assert "\x1b" not in plain
-    assert "\x1b" not in format_report(report, Options(color=False, width=70))
+    assert "\x1b" not in format_story(report, Options(color=False, width=70))
     assert SGR.sub("", coloured) == plain
     if report.findings:
         assert SGR.search(coloured)
@@ -65,7 +75,7 @@ def test_colour_only_when_asked_and_it_changes_nothing_else(
 @pytest.mark.usefixtures("at_root")
 def test_colour_marks_severities_ids_and_commands(classifier: Classifier) -> None:
     report = _example(classifier, "observer-missing-scheme.log")
-    out = format_report(report, Options(color=True))
+    out = format_story(report, Options(color=True))
     assert "\x1b[1;31m[error]\x1b[0m \x1b[1mobserver.unsupported-protocol-scheme\x1b[0m" in out
     assert "\x1b[1;33m[warning]\x1b[0m" in out
     command = report.diagnoses[0].remediation[1].command
@@ -74,10 +84,10 @@ def test_colour_marks_severities_ids_and_commands(classifier: Classifier) -> Non
 
 def test_colour_marks_the_gate_verdict(classifier: Classifier) -> None:
     report = _down(classifier).model_copy(update={"gate": Gate(failed=True, notices=["old entry"])})
-    out = format_report(report, Options(color=True))
+    out = format_story(report, Options(color=True))
     assert "Gate: \x1b[1;31mfailed\x1b[0m (--fail-on error)" in out
     assert "\x1b[33mWarning: old entry\x1b[0m" in out
-    passed = format_report(report.model_copy(update={"gate": Gate()}), Options(color=True))
+    passed = format_story(report.model_copy(update={"gate": Gate()}), Options(color=True))
     assert "Gate: \x1b[1;32mpassed\x1b[0m" in passed
 
 
@@ -123,11 +133,11 @@ def _structured(line: str, report: Report) -> bool:
 @pytest.mark.parametrize("name", FILES)
 def test_prose_fits_the_width(classifier: Classifier, name: str) -> None:
     report = _example(classifier, name)
-    out = format_report(report, Options(width=60))
+    out = format_story(report, Options(width=60))
     long = [line for line in out.splitlines() if len(line) > 60]
     assert [line for line in long if not _structured(line, report)] == []
     if any(len(f.explanation) > 100 for f in report.findings if f.severity != "info"):
-        assert out != format_report(report)
+        assert out != format_story(report)
 
 
 def test_the_gate_line_and_notices_wrap_too(classifier: Classifier) -> None:
@@ -142,7 +152,7 @@ def test_the_gate_line_and_notices_wrap_too(classifier: Classifier) -> None:
             "the ignore entry for handler.amr-unavailable in .amr-logpatterns.yaml expired on 2025-01-31"
         ],
     )
-    out = format_report(_down(classifier).model_copy(update={"gate": gate}), Options(width=60))
+    out = format_story(_down(classifier).model_copy(update={"gate": gate}), Options(width=60))
     tail = out[out.index("Warning: the ignore entry") :].splitlines()
     assert tail and all(len(line) <= 60 for line in tail)
     assert " ".join(line.strip() for line in tail).endswith(
@@ -153,21 +163,21 @@ def test_the_gate_line_and_notices_wrap_too(classifier: Classifier) -> None:
 
 def test_width_has_a_floor_and_a_default(classifier: Classifier) -> None:
     report = _down(classifier)
-    assert format_report(report, Options(width=5)) == format_report(
+    assert format_story(report, Options(width=5)) == format_story(
         report, Options(width=MIN_WIDTH)
     )
     assert (
-        format_report(report, Options(width=100))
-        == format_report(report)
-        == format_report(report, PLAIN)
+        format_story(report, Options(width=100))
+        == format_story(report)
+        == format_story(report, PLAIN)
     )
-    assert format_report(report, Options(width=200)) != format_report(report)
+    assert format_story(report, Options(width=200)) != format_story(report)
 
 
 @pytest.mark.usefixtures("at_root")
 def test_evidence_is_clipped_not_wrapped(classifier: Classifier) -> None:
     report = _example(classifier, "handler-amr-down.jsonl")
-    out = format_report(report, Options(width=60))
+    out = format_story(report, Options(width=60))
     evidence = [
         line
         for line in out.splitlines()
@@ -182,8 +192,8 @@ def test_evidence_is_clipped_not_wrapped(classifier: Classifier) -> None:
 def test_without_a_gate_the_output_is_the_cli_golden_less_its_gate_line(
     classifier: Classifier, name: str
 ) -> None:
-    out = format_report(_example(classifier, name))
-    cli_lines = (GOLDEN / f"{name}.text").read_text().splitlines(keepends=True)
+    out = format_story(_example(classifier, name))
+    cli_lines = (GOLDEN / f"{name}.verbose").read_text().splitlines(keepends=True)
     assert cli_lines[-1].startswith("Gate: ")
     assert out == "".join(cli_lines[:-1])
     assert "Gate:" not in out and "SUPPRESSED" not in out
@@ -212,7 +222,7 @@ def test_suppressed_items_are_listed_apart_with_kind_reason_origin_and_expiry(
     classifier: Classifier,
 ) -> None:
     report = _suppressed(_down(classifier))
-    out = format_report(report)
+    out = format_story(report)
     assert "PROBLEMS" not in out and "ROOT CAUSE" not in out
     before, section = out.split("SUPPRESSED (2): set aside, not counted by the gate\n")
     assert "handler.amr-unavailable" not in before
@@ -234,7 +244,7 @@ def test_a_suppressed_signal_leaves_the_signals(classifier: Classifier) -> None:
         f.model_copy(update={"suppressed": why}) if f.id == "handler.ready" else f
         for f in report.findings
     ]
-    out = format_report(report.model_copy(update={"findings": findings}))
+    out = format_story(report.model_copy(update={"findings": findings}))
     assert "SIGNALS (1)" in out
     assert "  [info] handler.ready  x1  (handler.log:1)\n    ignore from cfg: noise\n" in out
 
@@ -244,17 +254,19 @@ def test_a_suppressed_signal_leaves_the_signals(classifier: Classifier) -> None:
 
 def _gated(classifier: Classifier, gate: Gate) -> str:
     """The report with ``gate``, wide enough that the gate line stays on one line."""
-    return format_report(_down(classifier).model_copy(update={"gate": gate}), Options(width=200))
+    return format_story(_down(classifier).model_copy(update={"gate": gate}), Options(width=200))
 
 
 def test_failed_gate_counts_findings_and_root_causes(classifier: Classifier) -> None:
     report = _down(classifier)
     f = next(f for f in report.findings if f.severity == "error")
     d = report.diagnoses[0]
-    out = _gated(classifier, Gate(failed=True, failing=[f"{f.id}@{f.fingerprint}", d.id]))
+    out = _gated(classifier, Gate(failed=True, failing=[failing_name(f), failing_name(d)]))
     assert out.endswith("\nGate: failed (--fail-on error): 1 finding, 1 root cause\n")
-    by_print = _gated(classifier, Gate(failed=True, failing=[f.fingerprint, d.fingerprint]))
-    assert by_print.endswith("Gate: failed (--fail-on error): 1 finding, 1 root cause\n")
+    unknown = _gated(classifier, Gate(fail_on="info", failed=True, failing_unknown=3))
+    assert unknown.endswith(
+        "\nGate: failed (--fail-on info): 3 warning-or-worse records no signature knows\n"
+    )
 
 
 def test_passed_gate_says_what_it_set_aside_and_warns(classifier: Classifier) -> None:
@@ -286,7 +298,7 @@ def test_never_gate_says_it_is_off(classifier: Classifier) -> None:
 
 def _story(report: Report | None = None) -> str:
     """The incident rendered wide, so each sentence sits on one line."""
-    return format_report(report or incident(), Options(width=400))
+    return format_story(report or incident(), Options(width=400))
 
 
 def _section(out: str, heading: str) -> str:
@@ -477,7 +489,7 @@ def test_the_first_screen_names_the_cause_its_symptoms_whether_it_goes_on_and_th
     report = _first_screen_incident(classifier)
     (d,) = report.diagnoses
     assert d.symptom_ids and d.remediation
-    screen = "\n".join(format_report(report).splitlines()[:25])
+    screen = "\n".join(format_story(report).splitlines()[:25])
     assert screen.startswith(f"ROOT CAUSE  [error] {d.id}: {d.title}")
     assert "still happening" in screen.splitlines()[0]
     assert "Ongoing: still failing when the input ends" in screen
@@ -490,6 +502,6 @@ def test_the_first_screen_names_the_cause_its_symptoms_whether_it_goes_on_and_th
 @pytest.mark.parametrize("width", [40, 60, 100])
 def test_the_first_screen_holds_at_narrow_widths_too(classifier: Classifier, width: int) -> None:
     report = _first_screen_incident(classifier)
-    screen = format_report(report, Options(width=width)).splitlines()[:25]
+    screen = format_story(report, Options(width=width)).splitlines()[:25]
     assert any(line.startswith("    1. ") for line in screen)
     assert "Symptoms:" in "\n".join(screen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import ROOT
 
 from amr_logpatterns import Classifier, Finding, Report
 from amr_logpatterns.config import IgnoreEntry
@@ -16,6 +17,11 @@ LOG = (
     "2023-06-20T15:51:50Z  INFO  httpclient.circuitbreaker  Successfully sent CloudEvent\n"
 )
 TODAY = date(2026, 11, 30)
+HALF_OPEN = (
+    '2023-06-20T15:42:39Z  LEVEL(-3)  httpclient.circuitbreaker  AMR CloudEventHandler'
+    '  {"availability": true, "State": "half-open"}\n'
+)
+BENIGN = (ROOT / "examples" / "logs" / "handler-benign-noise.jsonl").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +49,33 @@ def test_fail_on(report: Report, fail_on: str, failed: bool) -> None:
     assert gate is not None and gate.failed is failed
 
 
-def test_info_findings_fail_only_at_fail_on_info() -> None:
+@pytest.mark.parametrize("fail_on", ["info", "warning", "error"])
+def test_signals_never_fail_the_gate(fail_on: str) -> None:
     healthy = Classifier().classify(LOG.splitlines()[2], source_name="ok.log")
-    assert not apply_policy(healthy, Policy(fail_on="warning", today=TODAY)).gate.failed  # type: ignore[union-attr]
-    assert apply_policy(healthy, Policy(fail_on="info", today=TODAY)).gate.failed  # type: ignore[union-attr]
+    assert healthy.findings and all(f.severity == "info" for f in healthy.findings)
+    gate = apply_policy(healthy, Policy(fail_on=fail_on, today=TODAY)).gate  # type: ignore[arg-type]
+    assert gate is not None and not gate.failed and gate.failing == []
+
+
+def test_harmless_findings_never_fail_the_gate() -> None:
+    noise = Classifier().classify(BENIGN, source_name="handler.log")
+    assert noise.findings and all(f.verdict and f.verdict.benign for f in noise.findings if f.severity != "info")
+    gate = apply_policy(noise, Policy(fail_on="info", today=TODAY)).gate
+    assert gate is not None and not gate.failed and gate.benign >= 1
+
+
+UNKNOWN = '{"level":"error","msg":"the flux capacitor is out of alignment"}\n'
+
+
+def test_at_fail_on_info_a_message_no_signature_knows_fails_the_gate() -> None:
+    report = Classifier().classify(UNKNOWN + LOG.splitlines()[2], source_name="ok.log")
+    assert report.stats.unknown_records == 1
+    at_info = apply_policy(report, Policy(fail_on="info", today=TODAY)).gate
+    assert at_info is not None and at_info.failed and at_info.failing_unknown == 1
+    assert at_info.failing == []
+    for fail_on in ("warning", "error"):
+        gate = apply_policy(report, Policy(fail_on=fail_on, today=TODAY)).gate  # type: ignore[arg-type]
+        assert gate is not None and not gate.failed and gate.failing_unknown == 0
 
 
 def test_ignore_by_id_and_field_suppresses_only_that_group(report: Report) -> None:
@@ -113,11 +142,14 @@ def test_only_and_exclude_count_what_they_leave_out(report: Report) -> None:
     assert by_component.gate is not None and not by_component.gate.failed
 
 
-def test_min_severity_hides_but_still_gates(report: Report) -> None:
-    gated = apply_policy(report, Policy(min_severity="error", fail_on="info", today=TODAY))
-    assert all(f.severity == "error" for f in gated.findings)
-    assert gated.gate is not None and gated.gate.hidden >= 1 and gated.gate.failed
-    assert any(f.startswith("observer.health-check-ok") for f in gated.gate.failing)
+def test_min_severity_hides_but_still_gates() -> None:
+    report = Classifier().classify(HALF_OPEN, source_name="ci.log")
+    assert sorted(f.severity for f in report.findings) == ["info", "warning"]
+    gated = apply_policy(report, Policy(min_severity="error", fail_on="warning", today=TODAY))
+    assert gated.findings == []
+    assert gated.gate is not None and gated.gate.hidden == 2 and gated.gate.failed
+    assert len(gated.gate.failing) == 1
+    assert gated.gate.failing[0].startswith("observer.circuit-breaker-half-open (")
 
 
 def test_benign_findings_never_fail_the_gate(report: Report) -> None:

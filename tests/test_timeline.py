@@ -114,6 +114,20 @@ def test_dates_are_shown_when_changes_span_days(classifier: Classifier) -> None:
     ]
 
 
+def test_dates_are_shown_when_the_incident_goes_on_into_the_next_day(classifier: Classifier) -> None:
+    down = (
+        '{{"level":"error","ts":"{ts}","msg":"AMR is unavailable: Get \\"https://amr-graphql-app'
+        '.metadata-store.svc.cluster.local:8443/play\\": dial tcp 10.100.42.17:8443: connect:'
+        ' connection refused"}}'
+    )
+    log = "\n".join(down.format(ts=ts) for ts in ("2025-01-21T23:58:40Z", "2025-01-22T00:02:41Z"))
+    timeline = build_timeline(classifier.classify(log, source_name="handler.log"))
+    assert timeline.last_time is not None and timeline.last_time.day == 22
+    assert format_timeline_text(timeline).splitlines()[0] == (
+        "01-21 23:58:40  handler  FAILING   handler.amr-unavailable (x2)"
+    )
+
+
 CRD_MISSING = '2025-03-11T07:58:40.412Z\tINFO\tivs.SetupWithManager\tNot registering ImageVulnerabilityScans Controller: customresourcedefinitions.apiextensions.k8s.io "imagevulnerabilityscans.app-scanning.apps.tanzu.vmware.com" not found"'
 NO_CERTS = "2025/03/11 07:58:39 No certs appended, using system certs only"
 

@@ -308,7 +308,7 @@ def test_a_pasted_command_is_a_skipped_line_that_sets_context(classifier: Classi
 
 
 def test_an_unknown_signature_id_is_an_error_with_suggestions(classifier: Classifier) -> None:
-    with pytest.raises(ValueError, match=r"did you mean observer\.health-check-failed"):
+    with pytest.raises(ValueError, match=r"did you mean 'observer\.health-check-failed'"):
         explain_line(classifier, OK_204, signature_id="observer.health-check-fail")
 
 

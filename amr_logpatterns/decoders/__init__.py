@@ -40,8 +40,12 @@ def _decode_one(text: str) -> Decoded:
     return Decoded(encoding="plain", message=text, raw=text)
 
 
-def decode_text(text: str) -> list[Decoded]:
-    """Decode every record in one line of text, glued ones included."""
+def decode_text(text: str, cut: bool = False) -> list[Decoded]:
+    """Decode every record in one line of text, glued ones included.
+
+    ``cut``: the line was cut at the line cap, so a JSON record that does not
+    close is decoded as far as it goes rather than read as plain text.
+    """
     out: list[Decoded] = []
     while text:
         if len(out) == _MAX_RECORDS_PER_LINE - 1:
@@ -49,6 +53,8 @@ def decode_text(text: str) -> list[Decoded]:
             break
         if text.startswith("{"):
             decoded = zap_json.decode(text)
+            if decoded is None and cut:
+                decoded = zap_json.decode_cut(text)
             if decoded is not None:
                 if decoded.rest and not JSON_LOG_START_RE.match(decoded.rest):
                     out.append(replace(decoded, raw=text, rest=""))
@@ -63,9 +69,10 @@ def decode_text(text: str) -> list[Decoded]:
 
 
 def decode_line(line: Line, source: str) -> list[LogRecord]:
-    """Decode one physical line into its records."""
+    """Decode one physical line into its records; the last one is ``cut`` when the line was."""
     records = []
-    for d in decode_text(line.text):
+    decoded = decode_text(line.text, cut=bool(line.truncated_lines))
+    for i, d in enumerate(decoded):
         context = {**line.context, **d.context} if d.context else line.context
         records.append(
             LogRecord(
@@ -83,6 +90,7 @@ def decode_line(line: Line, source: str) -> list[LogRecord]:
                 context=context,
                 continuation=d.continuation,
                 indent=line.indent,
+                cut=bool(line.truncated_lines) and i == len(decoded) - 1,
             )
         )
     return records

@@ -23,11 +23,16 @@ GUIDE_URL = (
 
 @dataclass(frozen=True)
 class Options:
-    """How to render: colour and width for terminals, the guide's address for links."""
+    """How to render: colour and width for terminals, the guide's address for links.
+
+    ``verbose`` asks the text format for the full story (evidence, explanations,
+    each finding's own fix) instead of the short answer.
+    """
 
     color: bool = False
     width: int = 100
     guide_url: str = GUIDE_URL
+    verbose: bool = False
 
 
 #: The options of a plain, uncoloured rendering: the default of every formatter.
@@ -45,10 +50,11 @@ def guide_link(reference: str, options: Options) -> str:
 
 def formatters() -> dict[str, Formatter]:
     """Every report format by name; each module is imported only when asked for."""
-    from . import github, json_report, junit, markdown, sarif, text
+    from . import compact, github, json_report, junit, markdown, sarif, text
 
     return {
         "text": text.format_report,
+        "compact": compact.format_report,
         "json": json_report.format_report,
         "sarif": sarif.format_report,
         "junit": junit.format_report,
@@ -58,7 +64,7 @@ def formatters() -> dict[str, Formatter]:
 
 
 #: Report format names, for ``--format`` (kept in step with ``formatters()`` by a test).
-REPORT_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
+REPORT_FORMATS = ("text", "compact", "json", "sarif", "junit", "github", "markdown")
 
 #: Formats that stream one match per line instead of rendering a report.
 STREAMING = ("jsonl",)

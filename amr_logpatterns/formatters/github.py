@@ -34,9 +34,8 @@ from .story import (
     Chapter,
     capital,
     expected_sentence,
-    gate_story,
+    gate_sentence,
     is_benign,
-    missing_phrase,
     recovery_sentence,
     report_coverage,
     root_causes,
@@ -211,11 +210,7 @@ def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
     parts.append(seen_sentence(report))
     parts.append(tap_sentence(report.tap_version))
     if gate is not None:
-        verdict = "failed" if gate.failed else "passed"
-        failing = [plural(len(gate.failing), "failing item")] if gate.failing else []
-        failing += [missing_phrase(gate)] if gate.missing else []
-        counts = ", ".join([*failing, *gate_story(gate)])
-        parts.append(f"Gate {verdict} (fail-on: {gate.fail_on}){': ' + counts if counts else ''}.")
+        parts.append(f"Gate {gate_sentence(gate)}.")
     return "\n".join(parts)
 
 

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import json
 
-from ..models import Match, Report
+from ..models import SCHEMA_VERSION, Match, Report
 from . import PLAIN, Options
 
-SCHEMA_VERSION = 1
+__all__ = ["JSONL_KEYS", "SCHEMA_VERSION", "format_match", "format_report"]
 
 JSONL_KEYS = ("id", "severity", "source", "line", "end_line", "fields", "text")
 
 
 def format_report(report: Report, options: Options = PLAIN) -> str:
-    """The report as indented JSON with a ``schema_version``."""
-    data = {"schema_version": SCHEMA_VERSION, **report.model_dump(mode="json")}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """The whole report, indented, as ``Report.model_validate_json`` reads it back."""
+    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
 def format_match(match: Match) -> str:

@@ -2,12 +2,13 @@
 
 Each input source is a ``<testsuite>``; each signature and diagnosis that was
 run (``Report.checked``) is a ``<testcase>`` in it. A case fails in a source
-when a finding of it occurred there at or above the gate's severity
-(``gate.fail_on``, else ``error``; ``never`` fails nothing) and is not
-suppressed; suppressed ones are ``<skipped>``; findings below the gate pass
-with their evidence in ``<system-out>``. A diagnosis fails in the sources
-where the findings it rests on occurred, or in every suite when none of them
-is in the report. A source that could not be read gets an ``<error>`` case.
+when a finding of it occurred there that fails the gate (``Gate.fails``;
+without a gate, an unsuppressed error); suppressed ones are ``<skipped>``;
+findings that do not fail it pass with their evidence in ``<system-out>``.
+A diagnosis fails in the sources where the findings it rests on occurred, or
+in every suite when none of them is in the report. A source that could not
+be read gets an ``<error>`` case; at ``--fail-on info`` a suite ``unknown
+messages`` fails when a warning-or-worse record is one no signature knows.
 
 A finding a root cause explains names it in its failure message; a finding
 harmless here passes, with the reason in ``<system-out>``, and so does a
@@ -47,7 +48,7 @@ from dataclasses import dataclass, field
 
 from .. import __version__
 from ..models import Diagnosis, Evidence, Finding, Gate, Report, SourceStats, Suppression
-from ..schema import SEVERITY_RANK
+from ..wording import plural
 from . import PLAIN, Options, guide_link
 from .story import (
     Chapter,
@@ -56,6 +57,8 @@ from .story import (
     claim,
     clip,
     expected_sentence,
+    gate_sentence,
+    gate_state,
     is_benign,
     moment,
     recovery_sentence,
@@ -66,7 +69,7 @@ from .story import (
     tell,
     verdict_sentences,
 )
-from .text import steps_lines
+from .terminal import steps_lines
 
 _TOOL = "amr-logpatterns"
 _WIDTH = 100
@@ -125,16 +128,6 @@ def _sources_of(finding: Finding) -> list[str]:
     found = [e.source for e in finding.evidence]
     found += [finding.first_seen.source, finding.last_seen.source]
     return list(dict.fromkeys(found))
-
-
-def _threshold(report: Report) -> int | None:
-    """The least severity rank that fails, or None when nothing does (``never``)."""
-    fail_on = report.gate.fail_on if report.gate is not None else "error"
-    return None if fail_on == "never" else SEVERITY_RANK[fail_on]
-
-
-def _fails(severity: str, threshold: int | None) -> bool:
-    return threshold is not None and SEVERITY_RANK[severity] >= threshold
 
 
 def _suppression_message(s: Suppression) -> str:
@@ -249,13 +242,11 @@ class _Case:
 
 
 class _Index:
-    """The report looked up by id and by source, and the gate's threshold."""
+    """The report looked up by id and by source."""
 
     def __init__(self, report: Report, options: Options) -> None:
         self.report = report
         self.options = options
-        self.threshold = _threshold(report)
-        self.ignore_recovered = report.gate is not None and report.gate.ignore_recovered
         self.chapters = {id(c.diagnosis): c for c in tell(report).chapters}
         self.findings: dict[str, list[Finding]] = {}
         for f in report.findings:
@@ -287,13 +278,13 @@ class _Index:
         return list(dict.fromkeys(found)) or None
 
     def counts(self, item: Finding | Diagnosis) -> bool:
-        """Whether the gate counts ``item``: not suppressed, not harmless, not a recovery it
-        was told to let pass, and severe enough."""
+        """Whether the gate counts ``item``: as the gate decided when one was applied; else
+        not suppressed, not harmless, not a signal, and at ``error``."""
+        if self.report.gate is not None:
+            return self.report.gate.fails(item)
         if item.suppressed is not None or (isinstance(item, Finding) and is_benign(item)):
             return False
-        if self.ignore_recovered and item.recovery and item.recovery.status == "recovered":
-            return False
-        return _fails(item.severity, self.threshold)
+        return item.severity == "error"
 
     def causes(self, f: Finding) -> list[tuple[Diagnosis, Role]]:
         return [
@@ -384,12 +375,26 @@ def _expectations(gate: Gate) -> ET.Element:
     """One case per component the pipeline expects records of: failing when there are none."""
     suite = ET.Element("testsuite", name="expected components")
     for component in gate.expected:
-        el = ET.SubElement(
-            suite, "testcase", classname=f"{_TOOL}.expect", name=component, time="0"
-        )
+        el = ET.SubElement(suite, "testcase", classname=f"{_TOOL}.expect", name=component, time="0")
         if component in gate.missing:
             message = expected_sentence(component)
             ET.SubElement(el, "failure", message=_attr(message), type="missing").text = message
+    return suite
+
+
+def _unknown_suite(report: Report, gate: Gate) -> ET.Element:
+    """At ``--fail-on info``, one case for the messages no signature knows: failing when any
+    warning-or-worse record is unknown, with each template."""
+    suite = ET.Element("testsuite", name="unknown messages")
+    el = ET.SubElement(suite, "testcase", classname=f"{_TOOL}.input", name="unknown", time="0")
+    if gate.failing_unknown:
+        message = (
+            plural(gate.failing_unknown, "warning-or-worse record")
+            + " no signature knows (--fail-on info)"
+        )
+        body = [f"[{u.level.lower()}] x{u.count} {u.template}" for u in report.unknown]
+        failure = ET.SubElement(el, "failure", message=_attr(message), type="unknown")
+        failure.text = xml_text("\n".join([message, *body]))
     return suite
 
 
@@ -404,7 +409,8 @@ def _properties(report: Report, stats: SourceStats | None) -> ET.Element:
     gate = report.gate
     props.append(("fail-on", gate.fail_on if gate is not None else "error"))
     if gate is not None:
-        props.append(("gate", "failed" if gate.failed else "passed"))
+        props.append(("gate", gate_state(gate)))
+        props.append(("gate-verdict", gate_sentence(gate)))
         if gate.ignore_recovered:
             props.append(("ignore-recovered", "true"))
     if stats is not None:
@@ -496,8 +502,10 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
         suite.extend(cases)
         suite.append(_suite_out(report, source, number == 0))
         suites.append(suite)
-    if report.gate is not None and report.gate.expected:
-        suite = _expectations(report.gate)
+    gate = report.gate
+    extra = [_expectations(gate)] if gate is not None and gate.expected else []
+    extra += [_unknown_suite(report, gate)] if gate is not None and gate.fail_on == "info" else []
+    for suite in extra:
         for key, value in _counts(suite, list(suite.iter("testcase"))).items():
             totals[key] += value
         suites.append(suite)

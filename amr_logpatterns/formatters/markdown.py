@@ -49,15 +49,19 @@ from ..schema import RemediationStep
 from ..wording import plural
 from . import PLAIN, Options, guide_link
 from .story import (
+    CUT_NOTE,
     Chapter,
     Member,
     Story,
     capital,
     clip,
     finding_recovery,
-    gate_story,
+    gate_sentence,
+    gate_state,
+    headline,
     is_benign,
     moment,
+    nothing_found,
     reading_sentence,
     record_at,
     recovery_sentence,
@@ -69,7 +73,6 @@ from .story import (
     tell,
     verdict_sentences,
 )
-from .text import set_aside, verdict
 
 #: Characters with a meaning somewhere in inline GFM (``$`` is GitHub's math).
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~$])")
@@ -275,8 +278,9 @@ def _table(findings: list[Finding], report: Report) -> list[str]:
 
 
 def _record(ev: Evidence) -> list[str]:
+    cut = f" ({_escape(CUT_NOTE)})" if ev.cut else ""
     return [
-        f"From {_code(_where(ev.source, ev.line))}:",
+        f"From {_code(_where(ev.source, ev.line))}{cut}:",
         "",
         *_fenced(ev.text.splitlines(), "text"),
     ]
@@ -440,28 +444,12 @@ def _suppressed(report: Report) -> list[str]:
 
 
 def _verdict(report: Report, story: Story) -> str:
+    """The first line: the gate's verdict, or what was found when no gate was applied."""
     if report.gate is not None:
-        failed, text = verdict(report)
-        state = "failed" if failed else "passed"
-        return f"**AMR logs: gate {state}**{_escape(text[len(state) :])}"
-    findings = [f for f in report.findings if f.suppressed is None]
-    problems = sum(1 for f in findings if f.severity != "info" and not is_benign(f))
-    signals = sum(1 for f in findings if f.severity == "info" and not is_benign(f))
-    tally = [
-        (sum(1 for c in story.chapters if c.diagnosis.severity != "info"), "root cause", None),
-        (problems, "problem", None),
-        (len(story.harmless), "harmless finding", None),
-        (signals, "signal", None),
-    ]
-    counts = ", ".join(plural(n, word, many) for n, word, many in tally if n)
-    worst = report.max_severity
-    if report.unreadable:
-        return "**AMR logs: nothing readable in the input**"
-    if worst is None:
-        return "**AMR logs: no known problem found**"
-    if worst == "info":
-        return f"**AMR logs: nothing to fix** (worst severity info): {counts}"
-    return f"**AMR logs: worst severity {worst}**: {counts}"
+        state = gate_state(report.gate)
+        rest = gate_sentence(report.gate)[len(state) :]
+        return f"**AMR logs: gate {state}**{_escape(rest)}"
+    return f"**AMR logs:** {_escape(headline(report, story))}"
 
 
 def _footer(report: Report) -> list[str]:
@@ -471,10 +459,6 @@ def _footer(report: Report) -> list[str]:
     out = [f"- **Warning:** {_prose(w)}" for w in warnings]
     if out:
         out.append("")
-    if report.gate is not None:
-        parts = [*gate_story(report.gate), *set_aside(report.gate)]
-        if parts:
-            out += [f"Gate counts: {_escape(', '.join(parts))}.", ""]
     out += [
         _escape(reading_sentence(report)),
         "",
@@ -510,9 +494,6 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
     out += _harmless(story)
     out += _unknown(report)
     out += _suppressed(report)
-    if report.unreadable:
-        out += ["Nothing readable in the input: no line of text to check.", ""]
-    elif not report.findings:
-        out += ["No known AMR log line found.", ""]
+    out += [sentence, ""] if (sentence := nothing_found(report)) else []
     out += _footer(report)
     return "\n".join(out) + "\n"

@@ -56,6 +56,7 @@ from .story import (
     capital,
     claim,
     expected_sentence,
+    gate_sentence,
     is_benign,
     record_at,
     recovery_sentence,
@@ -463,6 +464,10 @@ def _invocation(report: Report, locator: _Locator) -> JSON:
             {"level": "error", "message": {"text": expected_sentence(c)}} for c in gate.missing
         ]
         notifications += [{"level": "warning", "message": {"text": n}} for n in gate.notices]
+        verdict = f"Gate {gate_sentence(gate)}."
+        notifications.append(
+            {"level": "error" if gate.failed else "note", "message": {"text": verdict}}
+        )
     # What the signatures did not cover, what the input held, and the release the advice
     # is for, as notes.
     notifications += [

@@ -24,6 +24,7 @@ from ..models import (
     Report,
     Seen,
     Stats,
+    Suppression,
     TapVersion,
     Verdict,
 )
@@ -317,7 +318,10 @@ def expected_sentence(component: str) -> str:
 def reading_sentence(report: Report) -> str:
     """What was read, with the lines cut at the length cap and the regex searches cut short."""
     s = report.stats
-    text = f"Read {s.lines_read} lines, {s.records} records; {s.matches} matches"
+    text = (
+        f"Read {plural(s.lines_read, 'line')}, {plural(s.records, 'record')};"
+        f" {plural(s.matches, 'match', 'matches')}"
+    )
     truncated = sum(src.truncated_lines for src in s.sources)
     if truncated:
         text += f"; {plural(truncated, 'line')} over the length cap (only its start matched)"
@@ -352,6 +356,13 @@ def tap_sentence(tap: TapVersion) -> str:
     return text + f", inferred from the input{evidence}."
 
 
+def nothing_found(report: Report) -> str | None:
+    """What a report with no finding says instead, or None when it has findings."""
+    if report.unreadable:
+        return "Nothing readable in the input: no line of text to check."
+    return None if report.findings else "No known AMR log line found."
+
+
 def gate_story(gate: Gate) -> list[str]:
     """The gate's benign and recovered counts, and whether recovered problems were let pass."""
     parts: list[str] = []
@@ -361,6 +372,94 @@ def gate_story(gate: Gate) -> list[str]:
         recovered = f"{gate.recovered} recovered"
         parts.append(recovered + (" (recovered problems ignored)" if gate.ignore_recovered else ""))
     return parts
+
+
+def set_aside(gate: Gate) -> list[str]:
+    """What the gate did not count and why, one phrase per non-zero reason."""
+    parts = []
+    if gate.suppressed:
+        parts.append(f"{gate.suppressed} suppressed")
+    if gate.baselined:
+        parts.append(f"{gate.baselined} baselined")
+    if gate.hidden:
+        parts.append(f"{gate.hidden} hidden below --min-severity {gate.min_severity}")
+    if gate.excluded:
+        parts.append(f"{gate.excluded} excluded by --only/--exclude")
+    return parts
+
+
+def gate_state(gate: Gate) -> str:
+    """``failed`` or ``passed``: the word every format paints or marks."""
+    return "failed" if gate.failed else "passed"
+
+
+def gate_sentence(gate: Gate) -> str:
+    """The gate's verdict in the words every format uses, e.g.
+    ``failed (--fail-on error): 1 finding, 1 root cause; 2 recovered, 1 suppressed``.
+
+    What failed it (findings, root causes, warning-or-worse records no signature
+    knows at ``--fail-on info``, components missing from the input), then what
+    it let pass and set aside.
+    """
+    text = f"{gate_state(gate)} (--fail-on {gate.fail_on})"
+    if gate.fail_on == "never":
+        text += ": the gate is off"
+    elif gate.failed:
+        counts = [plural(gate.failing_findings, "finding")] if gate.failing_findings else []
+        if gate.failing_root_causes:
+            counts.append(plural(gate.failing_root_causes, "root cause"))
+        if gate.failing_unknown:
+            counts.append(
+                plural(gate.failing_unknown, "warning-or-worse record") + " no signature knows"
+            )
+        if gate.missing:
+            counts.append(missing_phrase(gate))
+        if counts:
+            text += ": " + ", ".join(counts)
+    elif gate.fail_on == "info":
+        text += ": nothing needs attention"
+    else:
+        above = "" if gate.fail_on == "error" else " or above"
+        text += f": nothing at {gate.fail_on}{above} remains"
+    parts = [*gate_story(gate), *set_aside(gate)]
+    return text + ("; " + ", ".join(parts) if parts else "")
+
+
+def headline(report: Report, story: Story) -> str:
+    """What the report found, in one line, for a report that was not gated.
+
+    ``1 root cause, 2 problems, 5 signals; worst severity error``.
+    """
+    if report.unreadable:
+        return "nothing readable in the input"
+    findings = [f for f in report.findings if f.suppressed is None]
+    problems = sum(1 for f in findings if f.severity != "info" and not is_benign(f))
+    signals = sum(1 for f in findings if f.severity == "info" and not is_benign(f))
+    tally = [
+        (sum(1 for c in story.chapters if c.diagnosis.severity != "info"), "root cause"),
+        (problems, "problem"),
+        (len(story.harmless), "harmless finding"),
+        (signals, "signal"),
+    ]
+    counts = ", ".join(plural(n, word) for n, word in tally if n)
+    worst = report.max_severity
+    if worst is None:
+        return "no known problem found"
+    if worst == "info":
+        return f"nothing to fix (worst severity info): {counts}"
+    return f"worst severity {worst}: {counts}"
+
+
+def suppression_phrase(s: Suppression) -> str:
+    """Who set an item aside and until when, e.g. ``ignore from .amr.yaml, expires 2026-01-31``."""
+    phrase = f"{s.kind} from {s.origin}"
+    if s.expires is not None:
+        phrase += f", expires {s.expires.isoformat()}"
+    return phrase
+
+
+#: What a report says of evidence whose line was longer than the line cap.
+CUT_NOTE = "the line was longer than --max-line-length: only its start was read"
 
 
 def clip(text: str, limit: int = EXAMPLE_WIDTH) -> str:
