@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from ..models import Diagnosis, Finding, Report, UnknownTemplate
 from ..schema import SEVERITY_RANK, RemediationStep
+from ..wording import plural
 from . import PLAIN, Options
 from .story import (
     Chapter,
@@ -69,8 +70,8 @@ from .terminal import (
 _ROLE = {"cause": "CAUSE   ", "symptom": "SYMPTOM "}
 #: Past this, the values that tell a signature's findings apart are counted, not listed.
 _MAX_VALUES = 40
-#: The shortest room left for an unknown template after its count and place.
-_MIN_TEMPLATE = 40
+#: Below this much room after its count and place, an unknown template goes on a line of its own.
+_MIN_TEMPLATE = 60
 
 
 @dataclass(frozen=True)
@@ -209,9 +210,13 @@ def _unknown(report: Report, options: Options) -> list[str]:
 
     def row(u: UnknownTemplate) -> list[str]:
         level = u.level.lower()
-        where = f" x{u.count}  {u.first_seen.source}:{u.first_seen.line}  "
-        room = max(options.width - len(INDENT) - len(level) - 2 - len(where), _MIN_TEMPLATE)
-        return [f"{INDENT}{severity_tag(level, options)}{where}{clip(u.template, room)}"]
+        where = f" x{u.count}  {u.first_seen.source}:{u.first_seen.line}"
+        head = f"{INDENT}{severity_tag(level, options)}{where}"
+        room = options.width - len(f"{INDENT}[{level}]{where}") - 2
+        if room >= _MIN_TEMPLATE:
+            return [f"{head}  {clip(u.template, room)}"]
+        under = INDENT * 3
+        return [head, under + clip(u.template, max(options.width - len(under) - 20, _MIN_TEMPLATE))]
 
     return unknown_section(report, options, row)
 
@@ -238,11 +243,26 @@ def _suppressed(report: Report, options: Options) -> list[str]:
     return [*out, ""]
 
 
+def _figures(report: Report) -> str:
+    """What was read and how much of it is explained, in one sentence.
+
+    The full coverage line (with the unknown templates) when any message is
+    unknown; else only the count of error records explained.
+    """
+    s = report.stats
+    if report.unknown or s.unknown_templates_dropped or s.unknown_records:
+        return f"{reading_sentence(report)} {capital(report_coverage(report))}."
+    explained = s.error_records - s.unexplained_error_records
+    errors = plural(s.error_records, "error record")
+    return f"{reading_sentence(report)[:-1]}; explained {explained} of {errors}."
+
+
 def _footer(report: Report, options: Options) -> list[str]:
-    lines = [reading_sentence(report), capital(report_coverage(report)) + "."]
+    """The figures, the TAP release the advice is for, and where the rest is."""
+    lines = [_figures(report)]
     if not report.findings:
         lines.append(seen_sentence(report))
-    lines.append(tap_sentence(report.tap_version))
+    lines.append(tap_sentence(report.tap_version, evidence=False))
     out = [line for text in lines for line in wrap(text, INDENT, options, first="")]
     out += [
         paint(f"Warning: {src.read_error}", WARNING_SGR, options)

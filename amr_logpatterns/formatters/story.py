@@ -342,8 +342,9 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def tap_sentence(tap: TapVersion) -> str:
-    """Which Tanzu Application Platform release the advice is written for, and how that is known."""
+def tap_sentence(tap: TapVersion, evidence: bool = True) -> str:
+    """Which Tanzu Application Platform release the advice is written for, and how that is known
+    (with ``evidence``, the record it was inferred from)."""
     if tap.source == "unknown" or not tap.version:
         return (
             "TAP version unknown: where a setting or resource is spelt differently "
@@ -352,8 +353,8 @@ def tap_sentence(tap: TapVersion) -> str:
     text = f"Advice written for Tanzu Application Platform {tap.version}"
     if tap.source == "given":
         return text + " (given with --tap-version)."
-    evidence = f": {tap.evidence}" if tap.evidence else ""
-    return text + f", inferred from the input{evidence}."
+    said = f": {tap.evidence}" if tap.evidence and evidence else ""
+    return text + f", inferred from the input{said}."
 
 
 def nothing_found(report: Report) -> str | None:
