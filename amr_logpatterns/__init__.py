@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from .engine import Classifier, InputError
-from .loader import Pack, PackError, Problem, load_packs
-from .models import (
+from amr_logpatterns.about import __version__
+from amr_logpatterns.ingest.reading import Source
+from amr_logpatterns.models.results import (
     Diagnosis,
     Evidence,
     Finding,
@@ -30,10 +30,9 @@ from .models import (
     UnknownTemplate,
     Verdict,
 )
-from .reading import Source
-from .schema import RemediationStep, Signature
-
-__version__ = "0.1.0"
+from amr_logpatterns.packs.loader import Pack, PackError, Problem, load_packs
+from amr_logpatterns.packs.schema import RemediationStep, Signature
+from amr_logpatterns.pipeline.classifier import Classifier, InputError
 
 __all__ = [
     "Classifier",
@@ -106,7 +105,7 @@ def classify_file(
 def _redacted(report: Report, redact: bool | Literal["secrets", "all"]) -> Report:
     if not redact:
         return report
-    from .redact import Redactor, redact_report
+    from amr_logpatterns.policy.redact import Redactor, redact_report
 
     return redact_report(report, Redactor("secrets" if redact is True else redact))
 

@@ -1,5 +1,5 @@
 """``python -m amr_logpatterns`` runs the command-line tool."""
 
-from .cli import main
+from amr_logpatterns.cli import main
 
 raise SystemExit(main())

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
 from amr_logpatterns import load_packs
-from amr_logpatterns.literals import signature_literals
-from amr_logpatterns.prefilter import available_engines
+from amr_logpatterns.fast.prefilter import available_engines
+from amr_logpatterns.packs.literals import signature_literals
 
 
 def _size(text: str) -> int:

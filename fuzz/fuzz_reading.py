@@ -51,7 +51,7 @@ def _instrumented() -> AbstractContextManager[Any]:
 
 with _instrumented():
     from amr_logpatterns import Classifier, Report
-    from amr_logpatterns.prefilter import available_engines
+    from amr_logpatterns.fast.prefilter import available_engines
 
 def as_utf8(data: bytes) -> bytes:
     """The bytes the readers split into lines: UTF-16 with a BOM is transcoded."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from amr_logpatterns.blocks import group
-from amr_logpatterns.decoders import decode_line
-from amr_logpatterns.reading import Source, read_lines
-from amr_logpatterns.records import LogRecord
+from amr_logpatterns.decode import decode_line
+from amr_logpatterns.decode.blocks import group
+from amr_logpatterns.ingest.reading import Source, read_lines
+from amr_logpatterns.models.records import LogRecord
 
 
 def records(source: Source) -> list[LogRecord]:

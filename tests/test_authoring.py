@@ -15,8 +15,7 @@ import pytest
 import yaml
 
 from amr_logpatterns import PackError, classify, load_packs
-from amr_logpatterns.config import ConfigError, check_against_pack, load_config
-from amr_logpatterns.lint import (
+from amr_logpatterns.authoring.lint import (
     DESCRIPTIONS,
     SCHEMA_KINDS,
     config_json_schema,
@@ -24,8 +23,13 @@ from amr_logpatterns.lint import (
     schema_text,
     signature_json_schema,
 )
-from amr_logpatterns.loader import Disable, builtin_patterns_dir
-from amr_logpatterns.selftest import format_test_table, pack_tests_exit_code, run_pack_tests
+from amr_logpatterns.authoring.selftest import (
+    format_test_table,
+    pack_tests_exit_code,
+    run_pack_tests,
+)
+from amr_logpatterns.packs.loader import Disable, builtin_patterns_dir
+from amr_logpatterns.policy.config import ConfigError, check_against_pack, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKS = Path(__file__).parent / "fixtures" / "packs"

@@ -204,7 +204,7 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_format(
 def test_text_with_lone_surrogates_gives_a_report_every_format_can_write() -> None:
     from amr_logpatterns import Classifier
     from amr_logpatterns.formatters import PLAIN, formatters
-    from amr_logpatterns.gate import Policy, apply_policy
+    from amr_logpatterns.policy.gate import Policy, apply_policy
 
     line = (ROOT / "examples" / "logs" / "observer-missing-scheme.log").read_text() + "odd \udcff \ud800 text\n"
     report = Classifier().classify(line, source_name="s.log")

@@ -11,8 +11,8 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from amr_logpatterns import Classifier, load_packs
+from amr_logpatterns.authoring.selftest import check_examples
 from amr_logpatterns.cli import main
-from amr_logpatterns.selftest import check_examples
 
 OUTAGE = str(FIXTURES / "incidents" / "amr-graphql-outage")
 UNKNOWN = str(FIXTURES / "unknown" / "mixed.log")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from amr_logpatterns.decoders import decode_text
+from amr_logpatterns.decode import decode_text
 
 
 def one(text: str):  # type: ignore[no-untyped-def]

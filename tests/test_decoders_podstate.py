@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from amr_logpatterns.decoders import decode_text
-from amr_logpatterns.decoders.pods import owner_of, owner_of_replicaset
-from amr_logpatterns.quantities import (
+from amr_logpatterns.decode import decode_text
+from amr_logpatterns.decode.pods import owner_of, owner_of_replicaset
+from amr_logpatterns.models.quantities import (
     cpu_millicores,
     duration_seconds,
     format_memory,

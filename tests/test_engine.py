@@ -245,7 +245,7 @@ def test_each_way_the_call_to_the_handler_fails_has_its_own_finding(
 @pytest.fixture
 def fresh_caches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Empty the process's pack caches and count each signature compiled from now on."""
-    from amr_logpatterns import engine
+    from amr_logpatterns.pipeline import classifier as engine
 
     compiled: list[str] = []
     real = engine.compile_signature
@@ -288,7 +288,7 @@ def test_threads_share_one_compilation(fresh_caches: list[str]) -> None:
     assert all(r == reports[0] for r in reports)
     assert pairs(reports[0]) == [("observer.health-check-failed", 1)]
     # threads may race to compile, but the process keeps one compilation and loads once
-    from amr_logpatterns import engine
+    from amr_logpatterns.pipeline import classifier as engine
 
     assert len(engine._BUILTIN) == 1 and len(engine._COMPILED) == 1
 

@@ -17,7 +17,7 @@ import yaml
 from conftest import ROOT
 
 from amr_logpatterns.cli import main
-from amr_logpatterns.models import SCHEMA_VERSION, Report
+from amr_logpatterns.models.results import SCHEMA_VERSION, Report
 
 LOGS = ROOT / "examples" / "logs"
 GOLDEN = Path(__file__).parent / "golden"

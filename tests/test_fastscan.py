@@ -9,7 +9,7 @@ from conftest import ROOT
 from logsynth import messy_log
 
 from amr_logpatterns import Classifier
-from amr_logpatterns.prefilter import available_engines
+from amr_logpatterns.fast.prefilter import available_engines
 
 ENGINES = available_engines()
 FILES = sorted(p for p in (ROOT / "examples" / "logs").iterdir() if p.name != "EXPECTED.yaml")
@@ -83,7 +83,7 @@ def test_stage_one_reads_each_line_once_however_long(
 ) -> None:
     """Only an unfinished line goes on to the next buffer: carrying whole lines for a later
     frame's sake would scan them again, 18 cut lines of a MiB each for every buffer."""
-    from amr_logpatterns import prefilter
+    from amr_logpatterns.fast import prefilter
 
     scanned: list[int] = []
     real_scan = prefilter.StdlibEngine.scan
@@ -114,7 +114,7 @@ def test_stage_one_gives_up_on_a_buffer_thick_with_matches(
 ) -> None:
     """Every match costs a Python callback and a list entry: past a budget per line the
     engine says so, and the buffer is read exactly, with the same report."""
-    from amr_logpatterns.prefilter import make_engine, match_budget, patterns_for
+    from amr_logpatterns.fast.prefilter import make_engine, match_budget, patterns_for
 
     scanner = make_engine(engine, patterns_for(["error sending request"]))
     found = scanner.scan(line + b"\n")

@@ -11,7 +11,7 @@ from amr_logpatterns import Classifier
 from amr_logpatterns.formatters import PLAIN, Options
 from amr_logpatterns.formatters.brief import format_brief
 from amr_logpatterns.formatters.text import format_report, format_story
-from amr_logpatterns.gate import Policy, apply_policy
+from amr_logpatterns.policy.gate import Policy, apply_policy
 
 TLS = (
     '2025-01-14T09:30:12Z  ERROR  httpclient.circuitbreaker  error contacting event handler  '

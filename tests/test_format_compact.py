@@ -8,7 +8,7 @@ from test_format_story import incident
 
 from amr_logpatterns import Classifier
 from amr_logpatterns.formatters.compact import format_report
-from amr_logpatterns.gate import Policy, apply_policy
+from amr_logpatterns.policy.gate import Policy, apply_policy
 
 LOG = (
     '{"level":"info","msg":"Start Receiving"}\n'
@@ -47,8 +47,8 @@ def test_lines_follow_the_input_and_mark_what_is_harmless() -> None:
 
 def test_suppressed_findings_are_counted_not_listed(classifier: Classifier) -> None:
     report = classifier.classify(LOG, source_name="handler.log")
-    from amr_logpatterns.config import IgnoreEntry
-    from amr_logpatterns.gate import Ignore
+    from amr_logpatterns.policy.config import IgnoreEntry
+    from amr_logpatterns.policy.gate import Ignore
 
     ignore = Ignore(IgnoreEntry(id="handler.*", reason="known outage"), "cfg.yaml:2")
     lines = format_report(apply_policy(report, Policy(ignores=(ignore,)))).splitlines()

@@ -23,8 +23,8 @@ from amr_logpatterns.formatters.github import (
     escape_property,
     format_report,
 )
-from amr_logpatterns.models import Evidence, Finding, Gate, Report, Suppression
-from amr_logpatterns.schema import RemediationStep
+from amr_logpatterns.models.results import Evidence, Finding, Gate, Report, Suppression
+from amr_logpatterns.packs.schema import RemediationStep
 
 LOGS = ROOT / "examples" / "logs"
 GOLDEN = Path(__file__).parent / "golden" / "formats"

@@ -17,8 +17,7 @@ from test_format_story import incident
 
 from amr_logpatterns import Classifier, __version__
 from amr_logpatterns.formatters.junit import format_report, xml_text
-from amr_logpatterns.gate import Policy, apply_policy
-from amr_logpatterns.models import (
+from amr_logpatterns.models.results import (
     Evidence,
     Finding,
     Report,
@@ -26,6 +25,7 @@ from amr_logpatterns.models import (
     Stats,
     Suppression,
 )
+from amr_logpatterns.policy.gate import Policy, apply_policy
 
 LOGS = ROOT / "examples" / "logs"
 GOLDEN = Path(__file__).parent / "golden" / "formats"

@@ -17,7 +17,14 @@ from test_format_story import incident
 from amr_logpatterns import Classifier
 from amr_logpatterns.formatters import Options, guide_link
 from amr_logpatterns.formatters.markdown import format_report
-from amr_logpatterns.models import Evidence, Finding, Gate, Report, Suppression, failing_name
+from amr_logpatterns.models.results import (
+    Evidence,
+    Finding,
+    Gate,
+    Report,
+    Suppression,
+    failing_name,
+)
 
 LOGS = ROOT / "examples" / "logs"
 GOLDEN = Path(__file__).parent / "golden" / "formats"

@@ -24,7 +24,7 @@ from test_format_story import incident
 from amr_logpatterns import Classifier, __version__
 from amr_logpatterns.formatters import GUIDE_URL, Options, guide_link
 from amr_logpatterns.formatters.sarif import format_report, rule_name, source_uri
-from amr_logpatterns.models import Diagnosis, Finding, Gate, Report, Suppression
+from amr_logpatterns.models.results import Diagnosis, Finding, Gate, Report, Suppression
 
 LOGS = ROOT / "examples" / "logs"
 FILES = sorted(p for p in LOGS.iterdir() if p.name != "EXPECTED.yaml")

@@ -28,7 +28,7 @@ from amr_logpatterns.formatters.story import (
     tell,
     verdict_sentences,
 )
-from amr_logpatterns.models import (
+from amr_logpatterns.models.results import (
     Diagnosis,
     Finding,
     Gate,

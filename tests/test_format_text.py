@@ -18,7 +18,7 @@ from amr_logpatterns import Classifier
 from amr_logpatterns.formatters import PLAIN, Options
 from amr_logpatterns.formatters.terminal import MIN_WIDTH
 from amr_logpatterns.formatters.text import format_story
-from amr_logpatterns.models import (
+from amr_logpatterns.models.results import (
     Gate,
     Recovery,
     Report,

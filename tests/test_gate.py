@@ -8,8 +8,8 @@ import pytest
 from conftest import ROOT
 
 from amr_logpatterns import Classifier, Finding, Report
-from amr_logpatterns.config import IgnoreEntry
-from amr_logpatterns.gate import Ignore, Policy, apply_policy, baseline_key
+from amr_logpatterns.policy.config import IgnoreEntry
+from amr_logpatterns.policy.gate import Ignore, Policy, apply_policy, baseline_key
 
 LOG = (
     '2023-06-20T19:01:58Z  ERROR  httpclient    {"error": "request failed with status 503"}\n'

@@ -18,10 +18,9 @@ import pytest
 from conftest import FIXTURES, ROOT
 from logsynth import messy_log
 
-from amr_logpatterns import Classifier, Report, engine
+from amr_logpatterns import Classifier, Report
 from amr_logpatterns.cli import main
-from amr_logpatterns.engine import InputError
-from amr_logpatterns.inputs import (
+from amr_logpatterns.ingest.inputs import (
     ARCHIVE_SEPARATOR,
     DEFAULT_GLOBS,
     LogInput,
@@ -32,7 +31,9 @@ from amr_logpatterns.inputs import (
     open_inputs,
     total_size,
 )
-from amr_logpatterns.wrappers import path_context
+from amr_logpatterns.peel.wrappers import path_context
+from amr_logpatterns.pipeline import classifier as engine
+from amr_logpatterns.pipeline.classifier import InputError
 
 BUNDLES = FIXTURES / "bundles"
 BUNDLE = "support-bundle-2025-01-14T09_31_00"

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from amr_logpatterns.lint import LintEntry, LintReport, format_lint, lint_exit_code, lint_packs
+from amr_logpatterns.authoring.lint import (
+    LintEntry,
+    LintReport,
+    format_lint,
+    lint_exit_code,
+    lint_packs,
+)
 
 PACKS = Path(__file__).parent / "fixtures" / "packs"
 BROKEN = PACKS / "lint-errors"

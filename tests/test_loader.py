@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from amr_logpatterns import PackError, load_packs
-from amr_logpatterns.loader import builtin_patterns_dir
+from amr_logpatterns.packs.loader import builtin_patterns_dir
 
 COMPONENT = "id: demo\ntitle: Demo\nnamespaces: [demo-system]\n"
 

@@ -11,7 +11,9 @@ import pytest
 from conftest import ROOT
 from logsynth import messy_log
 
-from amr_logpatterns import Classifier, Report, parallel
+from amr_logpatterns import Classifier, Report
+from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline.merge import merge_reports
 
 LOGS = sorted(str(p) for p in (ROOT / "examples" / "logs").glob("*.log"))
 NOISE = b"".join(
@@ -32,8 +34,12 @@ def test_merge_of_separate_files_equals_one_run(classifier: Classifier) -> None:
 
 def test_merge_is_associative(classifier: Classifier) -> None:
     a, b, c = (classifier.classify_file(p) for p in LOGS[:3])
-    assert a.merge(b).merge(c) == a.merge(b.merge(c)) == a.merge(b, c)
-    assert Report().merge(a) == a.merge(Report())
+    assert (
+        merge_reports([merge_reports([a, b]), c])
+        == merge_reports([a, merge_reports([b, c])])
+        == merge_reports([a, b, c])
+    )
+    assert merge_reports([Report(), a]) == merge_reports([a, Report()])
 
 
 @pytest.mark.usefixtures("small_pieces")
@@ -112,7 +118,7 @@ def test_each_cut_gets_the_context_before_it(
     """Without a match budget stage 1 gives up on every buffer, and the planner replays
     every line instead of the context lines it found: the states are the same."""
     if not budget:
-        from amr_logpatterns import prefilter
+        from amr_logpatterns.fast import prefilter
 
         monkeypatch.setattr(prefilter, "MATCHES_PER_LINE", 0)
         monkeypatch.setattr(prefilter, "MATCH_ALLOWANCE", 0)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from amr_logpatterns.podstate import is_pod_state
-from amr_logpatterns.reading import physical_lines
-from amr_logpatterns.records import LogRecord
-from amr_logpatterns.stream import RecordStream, Tally
+from amr_logpatterns.decode.podstate import is_pod_state
+from amr_logpatterns.decode.stream import RecordStream, Tally
+from amr_logpatterns.ingest.reading import physical_lines
+from amr_logpatterns.models.records import LogRecord
 
 POD = "amr-observer-controller-manager-6f9c8d7b5-x2k4p"
 UID = "0b4e1c2d-5a6f-4b7c-9d8e-1f2a3b4c5d6e"

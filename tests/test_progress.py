@@ -12,15 +12,17 @@ from typing import IO
 import pytest
 from logsynth import messy_log
 
-from amr_logpatterns import Classifier, engine, parallel
-from amr_logpatterns.fastscan import FastScanner
-from amr_logpatterns.inputs import expand_inputs, open_inputs
-from amr_logpatterns.progress import (
+from amr_logpatterns import Classifier
+from amr_logpatterns.fast.fastscan import FastScanner
+from amr_logpatterns.ingest.inputs import expand_inputs, open_inputs
+from amr_logpatterns.ingest.progress import (
     PROGRESS_MIN_BYTES,
     ProgressBar,
     should_show,
 )
-from amr_logpatterns.records import LogRecord
+from amr_logpatterns.models.records import LogRecord
+from amr_logpatterns.pipeline import classifier as engine
+from amr_logpatterns.pipeline import parallel
 
 MB = 10**6
 NOISE = b"".join(

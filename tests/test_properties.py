@@ -24,12 +24,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from logsynth import messy_log
 
-from amr_logpatterns import Classifier, fastscan
-from amr_logpatterns.engine import Part
-from amr_logpatterns.prefilter import available_engines
-from amr_logpatterns.reading import LineClipper, clip_length, cut_line, physical_lines
-from amr_logpatterns.stream import RecordStream, Tally
-from amr_logpatterns.wrappers import PasteState
+from amr_logpatterns import Classifier
+from amr_logpatterns.decode.stream import RecordStream, Tally
+from amr_logpatterns.fast import fastscan
+from amr_logpatterns.fast.prefilter import available_engines
+from amr_logpatterns.ingest.reading import LineClipper, clip_length, cut_line, physical_lines
+from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.pipeline.classifier import Part
 
 sys.path.insert(0, str(ROOT / "fuzz"))
 import fuzz_reading  # the fuzz target shares its checks with these tests

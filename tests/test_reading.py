@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from amr_logpatterns.reading import physical_lines, read_lines
+from amr_logpatterns.ingest.reading import physical_lines, read_lines
 
 
 def texts(source: object) -> list[tuple[int, str, str]]:

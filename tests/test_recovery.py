@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from amr_logpatterns import Classifier, Finding, Report, parallel
-from amr_logpatterns.diagnose import diagnosis_recovery, explain
-from amr_logpatterns.engine import Part
-from amr_logpatterns.wrappers import PasteState
+from amr_logpatterns import Classifier, Finding, Report
+from amr_logpatterns.analyse.diagnose import diagnosis_recovery, explain
+from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline.classifier import Part
+from amr_logpatterns.pipeline.merge import merge_reports
 
 INCIDENTS = FIXTURES / "incidents"
 OUTAGE = [INCIDENTS / "amr-graphql-outage" / "amr-persister.jsonl", INCIDENTS / "amr-graphql-outage" / "amr-observer.log"]
@@ -189,7 +191,7 @@ def _classify_in_parts(classifier: Classifier, files: list[tuple[str, str]], cut
                 parts.append([])
             piece = "".join(lines[a - 1 : b - 1])
             parts[-1].append(classifier.classify_many([(name, piece)], part=Part(a, PasteState())))
-    return classifier.merge(Report().merge(*reports) for reports in parts)
+    return classifier.merge(merge_reports(reports) for reports in parts)
 
 
 def _recovery_boundaries(report: Report, files: list[tuple[str, str]]) -> list[tuple[int, int]]:
@@ -232,8 +234,8 @@ def test_merging_parts_is_associative_for_recovery(classifier: Classifier) -> No
         classifier.classify_many([("r.log", "".join(lines[s - 1 : e - 1]))], part=Part(s, PasteState()))
         for s, e in itertools.pairwise(bounds)
     )
-    assert a.merge(b).merge(c).findings == a.merge(b.merge(c)).findings == a.merge(b, c).findings
-    lost = one(a.merge(b, c), "observer.leader-election-lost")
+    assert merge_reports([merge_reports([a, b]), c]).findings == merge_reports([a, merge_reports([b, c])]).findings == merge_reports([a, b, c]).findings
+    lost = one(merge_reports([a, b, c]), "observer.leader-election-lost")
     assert lost.recovery is not None and lost.recovery.status == "recovered"
     assert lost.recovery.recovered_at is not None and lost.recovery.recovered_at.line == 12
 
@@ -241,7 +243,7 @@ def test_merging_parts_is_associative_for_recovery(classifier: Classifier) -> No
 def test_merged_reports_forget_the_explanations_of_their_parts(outage: Report) -> None:
     explained = outage.model_copy(update={"findings": explain(outage.findings, outage.diagnoses)})
     assert any(f.explained_by for f in explained.findings)
-    assert all(not f.explained_by for f in explained.merge(Report()).findings)
+    assert all(not f.explained_by for f in merge_reports([explained, Report()]).findings)
 
 
 NOISE = b"".join(

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from amr_logpatterns import Classifier, Evidence, Match, Report
+from amr_logpatterns.analyse.timeline import build_timeline, format_timeline_text
+from amr_logpatterns.explain.whynot import explain_line, format_explanation
 from amr_logpatterns.formatters import PLAIN, Options, formatters
 from amr_logpatterns.formatters.json_report import format_match
-from amr_logpatterns.gate import Policy, apply_policy
-from amr_logpatterns.redact import (
+from amr_logpatterns.policy.gate import Policy, apply_policy
+from amr_logpatterns.policy.redact import (
     MASK,
     Redactor,
     redact_match,
@@ -26,8 +28,6 @@ from amr_logpatterns.redact import (
     redact_report,
     redactor_for,
 )
-from amr_logpatterns.timeline import build_timeline, format_timeline_text
-from amr_logpatterns.whynot import explain_line, format_explanation
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_LOGS = sorted(p for p in (ROOT / "examples" / "logs").iterdir() if p.suffix != ".yaml")

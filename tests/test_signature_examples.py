@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amr_logpatterns import load_packs
-from amr_logpatterns.selftest import ExampleResult, run_pack_tests
+from amr_logpatterns.authoring.selftest import ExampleResult, run_pack_tests
 
 _RESULTS = run_pack_tests(None, builtin=True)
 

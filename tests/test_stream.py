@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from amr_logpatterns.blocks import MAX_QUIET_LINES
-from amr_logpatterns.records import LogRecord
-from amr_logpatterns.stream import RecordStream, Tally
+from amr_logpatterns.decode.blocks import MAX_QUIET_LINES
+from amr_logpatterns.decode.stream import RecordStream, Tally
+from amr_logpatterns.models.records import LogRecord
 
 HEAD = "2025-06-12T08:04:01Z\tERROR\tsetup\tproblem running manager"
 FRAMES = ["main.main()", "\t/workspace/main.go:190"]

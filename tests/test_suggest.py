@@ -10,8 +10,8 @@ from conftest import FIXTURES
 from test_templates import unknown_heavy_log
 
 from amr_logpatterns import Classifier, Seen, UnknownTemplate, load_packs
-from amr_logpatterns.selftest import check_examples
-from amr_logpatterns.suggest import draft_signatures, suggest_signatures, write_drafts
+from amr_logpatterns.authoring.selftest import check_examples
+from amr_logpatterns.authoring.suggest import draft_signatures, suggest_signatures, write_drafts
 
 MIXED = FIXTURES / "unknown" / "mixed.log"
 TS = "2024-05-01T10:00:00Z"

@@ -10,16 +10,18 @@ import pytest
 from conftest import FIXTURES
 from logsynth import messy_log
 
-from amr_logpatterns import Classifier, Report, parallel
-from amr_logpatterns.prefilter import available_engines
-from amr_logpatterns.records import LogRecord
-from amr_logpatterns.templates import (
+from amr_logpatterns import Classifier, Report
+from amr_logpatterns.analyse.templates import (
     CLIP_MARK,
     MAX_TEMPLATE_CHARS,
     UnknownTally,
     mask,
     priority,
 )
+from amr_logpatterns.fast.prefilter import available_engines
+from amr_logpatterns.models.records import LogRecord
+from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline.merge import merge_reports
 
 MIXED = FIXTURES / "unknown" / "mixed.log"
 ENGINES = available_engines()
@@ -357,9 +359,9 @@ def test_report_merge_of_files_equals_one_run(classifier: Classifier, tmp_path: 
         paths.append(path)
     a, b, c = (classifier.classify_file(p) for p in paths)
     whole = classifier.classify_files(paths)
-    merged = a.merge(b, c)
+    merged = merge_reports([a, b, c])
     assert merged.unknown == whole.unknown and merged.stats == whole.stats
-    assert a.merge(b).merge(c) == a.merge(b.merge(c)) == merged
+    assert merge_reports([merge_reports([a, b]), c]) == merge_reports([a, merge_reports([b, c])]) == merged
     assert classifier.merge([a, b, c]) == whole
 
 

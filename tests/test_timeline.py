@@ -10,7 +10,7 @@ from conftest import FIXTURES, ROOT
 from pydantic import ValidationError
 
 from amr_logpatterns import Classifier, Report
-from amr_logpatterns.timeline import (
+from amr_logpatterns.analyse.timeline import (
     Timeline,
     build_timeline,
     format_timeline_markdown,

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from logsynth import messy_log
 
-from amr_logpatterns import Classifier, Report, load_packs, parallel
-from amr_logpatterns.loader import Pack
-from amr_logpatterns.matcher import DEFAULT_REGEX_TIMEOUT, UNGUARDED_LENGTH
-from amr_logpatterns.prefilter import available_engines
+from amr_logpatterns import Classifier, Report, load_packs
+from amr_logpatterns.analyse.matcher import DEFAULT_REGEX_TIMEOUT, UNGUARDED_LENGTH
+from amr_logpatterns.fast.prefilter import available_engines
+from amr_logpatterns.packs.loader import Pack
+from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline.merge import merge_reports
 
 HOSTILE_LINE = "a" * 40 + "!"
 NOISE = b"".join(
@@ -173,7 +175,7 @@ def test_merged_reports_add_up_the_timeouts(hostile_pack: Pack) -> None:
     classifier = Classifier(hostile_pack, regex_timeout=0.05)
     a = classifier.classify(f"{HOSTILE_LINE}\n", source_name="a.log")
     b = classifier.classify(f"{HOSTILE_LINE}\n{HOSTILE_LINE}\n", source_name="b.log")
-    merged = a.merge(b)
+    merged = merge_reports([a, b])
     assert merged.stats.regex_timeouts == 3
     assert merged.stats.regex_timeouts_by_signature == {"demo.hostile": 3}
     assert [s.regex_timeouts for s in merged.stats.sources] == [1, 2]

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from amr_logpatterns import Classifier, Seen
-from amr_logpatterns.timestamps import (
+from amr_logpatterns.analyse.timestamps import (
     DEFAULT_YEAR,
     chronology,
     duration_between,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from amr_logpatterns.reading import read_lines
-from amr_logpatterns.unwrap import MAX_WRAPPED_LINES, rejoin
+from amr_logpatterns.ingest.reading import read_lines
+from amr_logpatterns.peel.rejoin import MAX_WRAPPED_LINES, rejoin
 
 
 def joined(text: str) -> list[tuple[int, int, str]]:

@@ -8,12 +8,12 @@ import pytest
 from conftest import FIXTURES
 
 from amr_logpatterns import Classifier, PackError, Report, load_packs
-from amr_logpatterns.engine import Part
-from amr_logpatterns.loader import Pack
-from amr_logpatterns.models import Finding, Seen
-from amr_logpatterns.selftest import check_examples
-from amr_logpatterns.verdicts import apply_verdicts, benign_reference_problems
-from amr_logpatterns.wrappers import PasteState
+from amr_logpatterns.analyse.verdicts import apply_verdicts, benign_reference_problems
+from amr_logpatterns.authoring.selftest import check_examples
+from amr_logpatterns.models.results import Finding, Seen
+from amr_logpatterns.packs.loader import Pack
+from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.pipeline.classifier import Part
 
 BENIGN = FIXTURES / "benign"
 UID = "d1625dd5ad94c2c5f83a8de4c3a3c382e4e4774a77c2e71fcf68a0cd3f953f7b"

@@ -9,17 +9,17 @@ import pytest
 from conftest import FIXTURES
 
 from amr_logpatterns import Classifier, PackError, Report, TapVersion, load_packs
-from amr_logpatterns.engine import Part
-from amr_logpatterns.models import Diagnosis, Finding
-from amr_logpatterns.schema import RemediationStep
-from amr_logpatterns.versions import (
+from amr_logpatterns.analyse.versions import (
     infer_tap_version,
     normalise_tap_version,
     span_of,
     span_of_range,
     step_applies,
 )
-from amr_logpatterns.wrappers import PasteState
+from amr_logpatterns.models.results import Diagnosis, Finding
+from amr_logpatterns.packs.schema import RemediationStep
+from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.pipeline.classifier import Part
 
 VERSIONS = FIXTURES / "versions"
 NEW_KEY = "amr.observer.cloudevent_handler.endpoint"

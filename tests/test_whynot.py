@@ -9,9 +9,8 @@ from conftest import ROOT
 from helpers import records
 
 from amr_logpatterns import Classifier, Pack
-from amr_logpatterns.matcher import match_signatures, trace_signature
-from amr_logpatterns.schema import Component, Signature
-from amr_logpatterns.whynot import (
+from amr_logpatterns.analyse.matcher import match_signatures, trace_signature
+from amr_logpatterns.explain.whynot import (
     LineExplanation,
     NearMiss,
     RecordExplanation,
@@ -19,6 +18,7 @@ from amr_logpatterns.whynot import (
     explain_line,
     format_explanation,
 )
+from amr_logpatterns.packs.schema import Component, Signature
 
 LOGS = ROOT / "examples" / "logs"
 

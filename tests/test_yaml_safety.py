@@ -21,10 +21,10 @@ import yaml
 from conftest import ROOT
 from test_hostile import run_cli
 
-from amr_logpatterns import loader
 from amr_logpatterns.cli import main
-from amr_logpatterns.config import ConfigError, load_config
-from amr_logpatterns.loader import PackError, Problem, load_packs
+from amr_logpatterns.packs import loader
+from amr_logpatterns.packs.loader import PackError, Problem, load_packs
+from amr_logpatterns.policy.config import ConfigError, load_config
 
 PACKAGE = ROOT / "amr_logpatterns"
 EXAMPLE_CONFIG = ROOT / "examples" / "ci" / "amr-logpatterns.yaml"
@@ -279,7 +279,7 @@ def _child_load_config(path: str) -> subprocess.CompletedProcess[str] | None:
     code = (
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-        "from amr_logpatterns.config import ConfigError, load_config\n"
+        "from amr_logpatterns.policy.config import ConfigError, load_config\n"
         "try:\n"
         "    load_config(sys.argv[1])\n"
         "except ConfigError as exc:\n"

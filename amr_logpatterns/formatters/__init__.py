@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..models import Report
+from amr_logpatterns.models.results import Report
 
 #: Where the troubleshooting guide lives; a signature's ``references`` are anchors in it.
 GUIDE_URL = (
@@ -50,7 +50,15 @@ def guide_link(reference: str, options: Options) -> str:
 
 def formatters() -> dict[str, Formatter]:
     """Every report format by name; each module is imported only when asked for."""
-    from . import compact, github, json_report, junit, markdown, sarif, text
+    from amr_logpatterns.formatters import (
+        compact,
+        github,
+        json_report,
+        junit,
+        markdown,
+        sarif,
+        text,
+    )
 
     return {
         "text": text.format_report,

@@ -33,11 +33,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..models import Diagnosis, Finding, Report, UnknownTemplate
-from ..schema import SEVERITY_RANK, RemediationStep
-from ..wording import plural
-from . import PLAIN, Options
-from .story import (
+from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.formatters.story import (
     Chapter,
     Story,
     capital,
@@ -53,7 +50,7 @@ from .story import (
     tap_sentence,
     tell,
 )
-from .terminal import (
+from amr_logpatterns.formatters.terminal import (
     BOLD,
     INDENT,
     MIN_WIDTH,
@@ -66,6 +63,9 @@ from .terminal import (
     unknown_section,
     wrap,
 )
+from amr_logpatterns.models.results import Diagnosis, Finding, Report, UnknownTemplate
+from amr_logpatterns.packs.schema import SEVERITY_RANK, RemediationStep
+from amr_logpatterns.wording import plural
 
 _ROLE = {"cause": "CAUSE   ", "symptom": "SYMPTOM "}
 #: Past this, the values that tell a signature's findings apart are counted, not listed.

@@ -20,9 +20,9 @@ Sample::
 
 from __future__ import annotations
 
-from ..models import Diagnosis, Finding, Report, Seen
-from . import PLAIN, Options
-from .story import clip, gate_sentence, is_benign, tell
+from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.formatters.story import clip, gate_sentence, is_benign, tell
+from amr_logpatterns.models.results import Diagnosis, Finding, Report, Seen
 
 _TOOL = "amr-logpatterns"
 

@@ -26,11 +26,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..models import Diagnosis, Evidence, Finding, Report
-from ..schema import SEVERITY_RANK, RemediationStep
-from ..wording import plural
-from . import PLAIN, Options, guide_link
-from .story import (
+from amr_logpatterns.formatters import PLAIN, Options, guide_link
+from amr_logpatterns.formatters.story import (
     Chapter,
     capital,
     expected_sentence,
@@ -44,6 +41,9 @@ from .story import (
     tell,
     verdict_sentences,
 )
+from amr_logpatterns.models.results import Diagnosis, Evidence, Finding, Report
+from amr_logpatterns.packs.schema import SEVERITY_RANK, RemediationStep
+from amr_logpatterns.wording import plural
 
 #: Annotations GitHub shows per step for each level.
 LIMIT = 10

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-from ..models import SCHEMA_VERSION, Match, Report
-from . import PLAIN, Options
+from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.models.results import SCHEMA_VERSION, Match, Report
 
 __all__ = ["JSONL_KEYS", "SCHEMA_VERSION", "format_match", "format_report"]
 

@@ -46,11 +46,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .. import __version__
-from ..models import Diagnosis, Evidence, Finding, Gate, Report, SourceStats, Suppression
-from ..wording import plural
-from . import PLAIN, Options, guide_link
-from .story import (
+from amr_logpatterns.about import __version__
+from amr_logpatterns.formatters import PLAIN, Options, guide_link
+from amr_logpatterns.formatters.story import (
     Chapter,
     Role,
     capital,
@@ -69,7 +67,17 @@ from .story import (
     tell,
     verdict_sentences,
 )
-from .terminal import steps_lines
+from amr_logpatterns.formatters.terminal import steps_lines
+from amr_logpatterns.models.results import (
+    Diagnosis,
+    Evidence,
+    Finding,
+    Gate,
+    Report,
+    SourceStats,
+    Suppression,
+)
+from amr_logpatterns.wording import plural
 
 _TOOL = "amr-logpatterns"
 _WIDTH = 100

@@ -44,11 +44,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..models import Evidence, Finding, Recovery, Report, Suppression
-from ..schema import RemediationStep
-from ..wording import plural
-from . import PLAIN, Options, guide_link
-from .story import (
+from amr_logpatterns.formatters import PLAIN, Options, guide_link
+from amr_logpatterns.formatters.story import (
     CUT_NOTE,
     Chapter,
     Member,
@@ -73,6 +70,9 @@ from .story import (
     tell,
     verdict_sentences,
 )
+from amr_logpatterns.models.results import Evidence, Finding, Recovery, Report, Suppression
+from amr_logpatterns.packs.schema import RemediationStep
+from amr_logpatterns.wording import plural
 
 #: Characters with a meaning somewhere in inline GFM (``$`` is GitHub's math).
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~$])")

@@ -48,10 +48,9 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from ..models import Diagnosis, Evidence, Finding, Report, Seen, Suppression
-from ..schema import RemediationStep
-from . import PLAIN, Options, guide_link
-from .story import (
+from amr_logpatterns.about import __version__
+from amr_logpatterns.formatters import PLAIN, Options, guide_link
+from amr_logpatterns.formatters.story import (
     Chapter,
     capital,
     claim,
@@ -69,6 +68,8 @@ from .story import (
     tell,
     verdict_sentences,
 )
+from amr_logpatterns.models.results import Diagnosis, Evidence, Finding, Report, Seen, Suppression
+from amr_logpatterns.packs.schema import RemediationStep
 
 JSON = dict[str, Any]
 
@@ -505,7 +506,6 @@ def _artifacts(report: Report) -> tuple[list[str], list[JSON]]:
 
 def format_report(report: Report, options: Options = PLAIN) -> str:
     """The report as a SARIF 2.1.0 log with one run, ready for ``upload-sarif``."""
-    from .. import __version__  # the package imports its modules first, so not at the top
 
     first_of: dict[str, Finding] = {}
     for f in report.findings:

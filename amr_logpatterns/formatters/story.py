@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ..models import (
+from amr_logpatterns.analyse.timestamps import format_duration
+from amr_logpatterns.models.results import (
     Diagnosis,
     Evidence,
     Finding,
@@ -28,8 +29,7 @@ from ..models import (
     TapVersion,
     Verdict,
 )
-from ..timestamps import format_duration
-from ..wording import plural
+from amr_logpatterns.wording import plural
 
 Role = Literal["cause", "symptom"]
 

@@ -11,11 +11,17 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
-from ..models import Finding, Recovery, Report, UnknownTemplate
-from ..schema import RemediationStep
-from ..wording import plural
-from . import PLAIN, Options
-from .story import Chapter, gate_sentence, gate_state, recovery_sentence, state
+from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.formatters.story import (
+    Chapter,
+    gate_sentence,
+    gate_state,
+    recovery_sentence,
+    state,
+)
+from amr_logpatterns.models.results import Finding, Recovery, Report, UnknownTemplate
+from amr_logpatterns.packs.schema import RemediationStep
+from amr_logpatterns.wording import plural
 
 INDENT = "  "
 #: Below this, wrapped prose would be mostly indentation.

@@ -52,10 +52,9 @@ Sample::
 
 from __future__ import annotations
 
-from ..models import Finding, Report, Suppression, UnknownTemplate
-from . import PLAIN, Options
-from .brief import format_brief
-from .story import (
+from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.formatters.brief import format_brief
+from amr_logpatterns.formatters.story import (
     CUT_NOTE,
     Chapter,
     Member,
@@ -76,7 +75,7 @@ from .story import (
     tell,
     verdict_sentences,
 )
-from .terminal import (
+from amr_logpatterns.formatters.terminal import (
     BOLD,
     INDENT,
     WARNING_SGR,
@@ -91,6 +90,7 @@ from .terminal import (
     unknown_section,
     wrap,
 )
+from amr_logpatterns.models.results import Finding, Report, Suppression, UnknownTemplate
 
 _MAX_EVIDENCE_LINES = 6
 _MAX_EVIDENCE_WIDTH = 400

@@ -1,0 +1,418 @@
+"""When each AMR component was healthy, degraded or failing, drawn from a report's findings.
+
+A report keeps, per finding, where the problem started and (``Finding.recovery``)
+where its healthy signal showed it was over. That is enough to tell each
+component's story: a component is *failing* while one of its error findings
+is active, *degraded* while only warnings are, and *healthy* otherwise. A
+finding is active from its first occurrence until its recovery; one that
+never recovered (or has no healthy signal to recover by) stays active to the
+end of the input. Recoveries in between (a problem that came and went twice)
+are not in the report, so one finding is one stretch of time. Findings judged
+harmless (a benign ``verdict``) never make a component unwell.
+
+Changes are ordered by their timestamps when every start and recovery of a
+problem has one, else by input order (the order of the sources, then line), so
+a single record without a timestamp cannot misplace the rest. Informational
+signals only say where a component was first seen, so they do not decide it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from amr_logpatterns.analyse.timestamps import (
+    SeenKey,
+    chronology,
+    elapsed,
+    format_duration,
+    instants,
+)
+from amr_logpatterns.models.results import Finding, Report, Seen
+
+State = Literal["healthy", "degraded", "failing"]
+Outcome = Literal["healthy", "recovered", "ongoing"]
+
+_RANK: dict[State, int] = {"healthy": 0, "degraded": 1, "failing": 2}
+_STATE_OF_SEVERITY: dict[str, State] = {"warning": "degraded", "error": "failing"}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Cause(_Frozen):
+    """A signature whose findings were active, with how often it occurred in the whole input."""
+
+    id: str
+    count: int
+
+
+class Span(_Frozen):
+    """A stretch of one state; ``end`` is where the next began (``None``: the end of the input)."""
+
+    state: State
+    start: Seen
+    end: Seen | None = None
+    finding_ids: list[str] = Field(default_factory=list)
+
+
+class Change(_Frozen):
+    """One component entering a state, and why.
+
+    Entering ``failing`` or ``degraded`` names the active findings in
+    ``causes``. Getting better names the healthy signal that ended the last
+    problem (``recovered_by``) and how long the component had been unwell
+    (``lasted_seconds``, when the records carry timestamps).
+    """
+
+    at: Seen
+    time: datetime | None = None
+    component: str
+    state: State
+    previous: State
+    causes: list[Cause] = Field(default_factory=list)
+    recovered_by: str | None = None
+    lasted_seconds: float | None = None
+
+
+class ComponentTimeline(_Frozen):
+    """One component's spans in order and where it stood when the input ended."""
+
+    component: str
+    spans: list[Span]
+    final_state: State
+    outcome: Outcome
+    ongoing: list[Cause] = Field(default_factory=list)
+
+
+class Timeline(_Frozen):
+    """Every component's state over time; ``ordered_by``: by clocks or by input order.
+
+    ``last_time`` is the latest time any finding was seen at: an incident that
+    changes state on one day but goes on into the next still spans two days.
+    """
+
+    ordered_by: Literal["time", "input"]
+    changes: list[Change] = Field(default_factory=list)
+    components: list[ComponentTimeline] = Field(default_factory=list)
+    last_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Problem:
+    finding: Finding
+    state: State
+    start: Seen
+    end: Seen | None
+    signal: str | None
+
+
+def _problem(f: Finding) -> _Problem | None:
+    """The stretch a finding keeps its component unwell, or ``None`` for signals and benign ones."""
+    state = _STATE_OF_SEVERITY.get(f.severity)
+    if state is None or (f.verdict is not None and f.verdict.benign):
+        return None
+    if f.recovery is None:
+        return _Problem(f, state, f.first_seen, None, None)
+    end = f.recovery.recovered_at if f.recovery.status == "recovered" else None
+    return _Problem(f, state, f.recovery.since, end, f.recovery.signal)
+
+
+def _causes(problems: Iterable[_Problem], state: State) -> list[Cause]:
+    counts: dict[str, int] = {}
+    for p in problems:
+        if p.state == state:
+            counts[p.finding.id] = counts.get(p.finding.id, 0) + p.finding.count
+    return [Cause(id=i, count=n) for i, n in counts.items()]
+
+
+def _state(active: Iterable[_Problem]) -> State:
+    return max((p.state for p in active), key=_RANK.__getitem__, default="healthy")
+
+
+@dataclass
+class _Walk:
+    """One component's walk through its events, collecting spans and changes."""
+
+    component: str
+    spans: list[Span] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    active: dict[int, _Problem] = field(default_factory=dict)
+    in_span: list[_Problem] = field(default_factory=list)
+    unwell_since: Seen | None = None
+
+    @property
+    def state(self) -> State:
+        return _state(self.active.values())
+
+    def close(self, end: Seen | None) -> None:
+        """End the current span, naming the findings that held it in its state."""
+        if self.spans:
+            last = self.spans[-1]
+            ids = [p.finding.id for p in self.in_span if p.state == last.state]
+            self.spans[-1] = last.model_copy(
+                update={"end": end, "finding_ids": list(dict.fromkeys(ids))}
+            )
+
+    def open(self, state: State, at: Seen) -> None:
+        self.close(at)
+        self.spans.append(Span(state=state, start=at))
+        self.in_span = list(self.active.values())
+
+    def change(
+        self, before: State, at: Seen, ended: Sequence[_Problem], time: datetime | None
+    ) -> None:
+        """Record entering the current state from ``before`` at ``at``."""
+        after = self.state
+        causes = _causes(self.active.values(), after)
+        recovered_by = None
+        lasted = None
+        if _RANK[after] > _RANK[before]:
+            if before == "healthy":
+                self.unwell_since = at
+        else:
+            recovered_by = next((p.signal for p in reversed(ended) if p.signal), None)
+            lasted = None if self.unwell_since is None else elapsed(self.unwell_since, at)
+            if after == "healthy":
+                self.unwell_since = None
+        self.changes.append(
+            Change(
+                at=at,
+                time=time,
+                component=self.component,
+                state=after,
+                previous=before,
+                causes=causes,
+                recovered_by=recovered_by,
+                lasted_seconds=lasted,
+            )
+        )
+
+
+_Event = tuple[tuple[int, int, int], int, int, _Problem, Seen]
+
+
+def _walk(
+    component: str,
+    first: Seen,
+    problems: Sequence[tuple[int, _Problem]],
+    key: SeenKey,
+    times: dict[tuple[str, int, str | None], datetime],
+) -> _Walk:
+    events: list[_Event] = []
+    for index, p in problems:
+        start_key = key(p.start)
+        events.append((start_key, 0, index, p, p.start))
+        if p.end is not None:
+            # a recovery stamped before its problem began still ends it, no earlier than its start
+            events.append((max(key(p.end), start_key), 1, index, p, p.end))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    walk = _Walk(component)
+    if not events or key(first) < events[0][0]:
+        walk.open("healthy", first)
+    i = 0
+    while i < len(events):
+        group_key, at = events[i][0], events[i][4]
+        before = walk.state
+        started: list[_Problem] = []
+        ended: list[_Problem] = []
+        while i < len(events) and events[i][0] == group_key:
+            _, kind, index, p, _ = events[i]
+            if kind == 0:
+                walk.active[index] = p
+                started.append(p)
+            else:
+                walk.active.pop(index, None)
+                ended.append(p)
+            i += 1
+        if walk.spans and walk.state == before:
+            walk.in_span.extend(started)
+            continue
+        walk.open(walk.state, at)
+        if walk.state != before:
+            walk.change(before, at, ended, times.get((at.source, at.line, at.ts)))
+    walk.close(None)
+    return walk
+
+
+def build_timeline(report: Report) -> Timeline:
+    """Each component's state over the input, from the report's findings and their recoveries."""
+    sources = [s.source for s in report.stats.sources]
+    for f in report.findings:
+        sources += [*f.first_seen_in, f.first_seen.source]
+    problems = [(i, _problem(f)) for i, f in enumerate(report.findings)]
+    events = [
+        point
+        for _, p in problems
+        if p is not None
+        for point in ((p.start,) if p.end is None else (p.start, p.end))
+    ]
+    starts = [f.first_seen for f in report.findings]
+    stamped = instants([*events, *starts], sources)
+    # the problems' points decide the order; a signal without a timestamp cannot overrule them
+    by_time = all(t is not None for t in stamped[: len(events)]) and (
+        bool(events) or (bool(starts) and all(t is not None for t in stamped))
+    )
+    if by_time:
+        starts = [p for p, t in zip(starts, stamped[len(events) :], strict=True) if t is not None]
+    points = [*events, *starts]
+    key = chronology(points, sources)
+    times = {
+        (p.source, p.line, p.ts): t
+        for p, t in zip(points, instants(points, sources), strict=True)
+        if t is not None
+    }
+    usable = {(p.source, p.line, p.ts) for p in starts}
+    firsts: dict[str, Seen] = {}
+    for (_, problem), f in zip(problems, report.findings, strict=True):
+        # where the component first shows up: its earliest finding the order can place
+        candidates = [problem.start] if problem is not None else []
+        if (f.first_seen.source, f.first_seen.line, f.first_seen.ts) in usable:
+            candidates.append(f.first_seen)
+        held = firsts.get(f.component)
+        for point in candidates or [f.first_seen]:
+            if held is None or key(point) < key(held):
+                held = point
+        if held is not None:
+            firsts[f.component] = held
+    components: list[ComponentTimeline] = []
+    changes: list[Change] = []
+    for component in sorted(firsts, key=lambda c: key(firsts[c])):
+        mine = [(i, p) for i, p in problems if p is not None and p.finding.component == component]
+        walk = _walk(component, firsts[component], mine, key, times if by_time else {})
+        final = walk.state
+        unwell = any(s.state != "healthy" for s in walk.spans)
+        outcome: Outcome = "ongoing" if final != "healthy" else "recovered" if unwell else "healthy"
+        components.append(
+            ComponentTimeline(
+                component=component,
+                spans=walk.spans,
+                final_state=final,
+                outcome=outcome,
+                ongoing=_causes(walk.active.values(), final) if final != "healthy" else [],
+            )
+        )
+        changes.extend(walk.changes)
+    changes.sort(key=lambda c: key(c.at))
+    lasts = [t for t in instants([f.last_seen for f in report.findings], sources) if t]
+    return Timeline(
+        ordered_by="time" if by_time else "input",
+        changes=changes,
+        components=components,
+        last_time=max(lasts, default=None) if by_time else None,
+    )
+
+
+def _place(change: Change, timeline: Timeline, clock: str) -> str:
+    if change.time is not None and timeline.ordered_by == "time":
+        return change.time.strftime(clock)
+    return f"{change.at.source.rsplit('/', 1)[-1]}:{change.at.line}"
+
+
+def _clock(timeline: Timeline) -> str:
+    """``HH:MM:SS`` when the incident falls on one day; the date too, the year if they differ.
+
+    The incident runs from its first change to the last time a finding was
+    seen, which may be a later day than any change.
+    """
+    days = {c.time.date() for c in timeline.changes if c.time is not None}
+    if timeline.last_time is not None and days:
+        days.add(timeline.last_time.date())
+    if len(days) <= 1:
+        return "%H:%M:%S"
+    return "%m-%d %H:%M:%S" if len({d.year for d in days}) == 1 else "%Y-%m-%d %H:%M:%S"
+
+
+def _causes_text(causes: Sequence[Cause], code: bool = False) -> str:
+    tick = "`" if code else ""
+    return ", ".join(f"{tick}{c.id}{tick} (x{c.count})" for c in causes)
+
+
+def _what(change: Change, code: bool = False) -> str:
+    tick = "`" if code else ""
+    if _RANK[change.state] > _RANK[change.previous]:
+        return _causes_text(change.causes, code)
+    parts = []
+    if change.recovered_by is not None:
+        text = f"recovered: {tick}{change.recovered_by}{tick}"
+        if change.lasted_seconds is not None:
+            text += f" ({format_duration(change.lasted_seconds)})"
+        parts.append(text)
+    elif change.lasted_seconds is not None:
+        parts.append(f"after {format_duration(change.lasted_seconds)}")
+    if change.causes:
+        parts.append("still " + _causes_text(change.causes, code))
+    return "; ".join(parts)
+
+
+def _outcome(c: ComponentTimeline, code: bool = False) -> str:
+    if c.outcome == "ongoing":
+        return "ongoing: " + _causes_text(c.ongoing, code)
+    return "recovered" if c.outcome == "recovered" else "no problems"
+
+
+def _label(state: State) -> str:
+    return state if state == "healthy" else state.upper()
+
+
+def _fit(line: str, width: int) -> str:
+    line = line.rstrip()
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
+
+
+#: What an empty timeline says in text and Markdown, rather than nothing.
+_EMPTY = "No AMR component's state shows in the input: nothing to put on a timeline.\n"
+
+
+def format_timeline_text(t: Timeline, width: int = 100) -> str:
+    """One line per state change, then where each component stood at the end of the input."""
+    if not t.changes and not t.components:
+        return _EMPTY
+    clock = _clock(t)
+    places = [_place(c, t, clock) for c in t.changes]
+    place_width = max([len(p) for p in places] + [len("end")])
+    name_width = max([len(c.component) for c in t.components] + [1])
+    lines = []
+    for change, place in zip(t.changes, places, strict=True):
+        lines.append(
+            f"{place:<{place_width}}  {change.component:<{name_width}}  "
+            f"{_label(change.state):<8}  {_what(change)}"
+        )
+    for c in t.components:
+        lines.append(
+            f"{'end':<{place_width}}  {c.component:<{name_width}}  "
+            f"{_label(c.final_state):<8}  {_outcome(c)}"
+        )
+    return "".join(_fit(line, width) + "\n" for line in lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def format_timeline_markdown(t: Timeline) -> str:
+    """A table of the state changes and one of where each component ended, for a ticket."""
+    if not t.changes and not t.components:
+        return _EMPTY
+    clock = _clock(t)
+    out = ["| when | component | state | what |", "| --- | --- | --- | --- |"]
+    for change in t.changes:
+        state = _label(change.state)
+        out.append(
+            f"| {_cell(_place(change, t, clock))} | {_cell(change.component)} | "
+            f"{state if change.state == 'healthy' else f'**{state}**'} | "
+            f"{_cell(_what(change, code=True))} |"
+        )
+    out += ["", "| component | at the end | outcome |", "| --- | --- | --- |"]
+    for c in t.components:
+        out.append(
+            f"| {_cell(c.component)} | {_label(c.final_state)} | {_cell(_outcome(c, code=True))} |"
+        )
+    order = "their timestamps" if t.ordered_by == "time" else "input order (file, then line)"
+    out += ["", f"Changes are in {order}."]
+    return "\n".join(out) + "\n"

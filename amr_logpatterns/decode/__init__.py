@@ -1,0 +1,96 @@
+"""Decoders, one per log encoding, tried in a fixed order on each line.
+
+A line may hold more than one record (the guide shows a klog line glued onto
+another, and a JSON object right after one); each becomes its own record. A
+record is glued on only where it follows a non-space character, or a JSON
+record; other text after a JSON record stays part of that record's raw text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from amr_logpatterns.decode import events, golog, kernel, klog, pods, zap_console, zap_json
+from amr_logpatterns.decode.base import Decoded
+from amr_logpatterns.decode.shapes import GLUED_START, JSON_LOG_START_RE
+from amr_logpatterns.models.records import Line, LogRecord
+
+Decoder = Callable[[str], "Decoded | None"]
+
+#: The order matters: the most specific shapes first, plain text last.
+DECODERS: tuple[Decoder, ...] = (
+    zap_json.decode,
+    zap_console.decode,
+    klog.decode,
+    golog.decode,
+    events.decode,
+    pods.decode,
+    kernel.decode,
+)
+
+_MAX_RECORDS_PER_LINE = 32
+
+
+def _decode_one(text: str) -> Decoded:
+    for decoder in DECODERS:
+        decoded = decoder(text)
+        if decoded is not None:
+            return decoded
+    return Decoded(encoding="plain", message=text, raw=text)
+
+
+def decode_text(text: str, cut: bool = False) -> list[Decoded]:
+    """Decode every record in one line of text, glued ones included.
+
+    ``cut``: the line was cut at the line cap, so a JSON record that does not
+    close is decoded as far as it goes rather than read as plain text.
+    """
+    out: list[Decoded] = []
+    while text:
+        if len(out) == _MAX_RECORDS_PER_LINE - 1:
+            out.append(Decoded(encoding="plain", message=text, raw=text))
+            break
+        if text.startswith("{"):
+            decoded = zap_json.decode(text)
+            if decoded is None and cut:
+                decoded = zap_json.decode_cut(text)
+            if decoded is not None:
+                if decoded.rest and not JSON_LOG_START_RE.match(decoded.rest):
+                    out.append(replace(decoded, raw=text, rest=""))
+                    break
+                out.append(decoded)
+                text = decoded.rest
+                continue
+        glued = GLUED_START.search(text, 1)
+        head, text = (text[: glued.start()], text[glued.start() :]) if glued else (text, "")
+        out.append(_decode_one(head.rstrip()))
+    return out
+
+
+def decode_line(line: Line, source: str) -> list[LogRecord]:
+    """Decode one physical line into its records; the last one is ``cut`` when the line was."""
+    records = []
+    decoded = decode_text(line.text, cut=bool(line.truncated_lines))
+    for i, d in enumerate(decoded):
+        context = {**line.context, **d.context} if d.context else line.context
+        records.append(
+            LogRecord(
+                source=source,
+                line=line.number,
+                end_line=line.last,
+                raw=d.raw,
+                encoding=d.encoding,
+                message=d.message,
+                ts=d.ts,
+                level=d.level,
+                logger=d.logger,
+                caller=d.caller,
+                fields=d.fields,
+                context=context,
+                continuation=d.continuation,
+                indent=line.indent,
+                cut=bool(line.truncated_lines) and i == len(decoded) - 1,
+            )
+        )
+    return records

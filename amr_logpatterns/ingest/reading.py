@@ -1,0 +1,423 @@
+"""Turn whatever a user hands us into clean physical lines.
+
+Decodes bytes safely (UTF-8 with replacement, UTF-16 with a BOM, the UTF-8
+BOM), strips CR and ANSI colour, and hands each line to the wrapper stage.
+Nothing is dropped: every physical line comes out as a ``Line`` of kind text,
+blank or skipped.
+
+A line longer than ``max_line_length`` (bytes for bytes input, characters for
+text) is read on its first ``max_line_length`` units and marked truncated; the
+rest of it is never held in memory: streams are read in bounded chunks and
+every line is clipped (``LineClipper``) before it is split off. Clipping a line
+to ``clip_length(max_line_length)`` units changes nothing ``LineReader`` makes
+of it, so the exact path and the fast path agree on any input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import IO, TypeVar
+
+from amr_logpatterns.models.records import Flaws, Line
+from amr_logpatterns.peel.wrappers import PasteState, peel
+
+Source = str | bytes | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
+
+DEFAULT_MAX_LINE_LENGTH = 1 << 20
+#: The bytes a stream is read in by the exact path.
+READ_BYTES = 1 << 20
+#: What reading a damaged or vanishing input raises; the input's report says where it stopped.
+READ_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
+
+_UTF8_BOM = "\ufeff"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+#: Items at least this long are split lazily, so a huge input is never copied into a list.
+_LAZY_SPLIT = 1 << 16
+
+AnyStr = TypeVar("AnyStr", str, bytes)
+
+
+def clip_length(max_line_length: int) -> int:
+    """How much of a line a reader must keep so ``cut_line`` still decides as on the whole line.
+
+    One unit more for a trailing CR (not counted), one more to see the line is longer.
+    """
+    return max_line_length + 2
+
+
+def _whole_utf8(head: bytes) -> bytes:
+    """``head`` without a UTF-8 sequence that its end cut in two: a cut is no decode error."""
+    for back in range(1, min(4, len(head)) + 1):
+        byte = head[-back]
+        if byte < 0x80:
+            return head
+        if byte >= 0xC0:
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return head[:-back] if need > back else head
+    return head
+
+
+def cut_line(item: str | bytes, max_line_length: int) -> tuple[str | bytes, bool]:
+    """The part of a physical line that is read, and whether the line was cut.
+
+    A line is cut when it is longer than ``max_line_length`` without one trailing
+    CR; it then keeps its first ``max_line_length`` units (bytes: never half a
+    character). The result depends only on the first ``clip_length`` units.
+    """
+    size = len(item)
+    if size <= max_line_length:
+        return item, False
+    if size == max_line_length + 1 and item[-1:] in ("\r", b"\r"):
+        return item, False
+    head = item[:max_line_length]
+    if isinstance(head, bytes):
+        return _whole_utf8(head), True
+    return head, True
+
+
+class LineClipper:
+    """Cuts every line of a byte stream to its first ``keep`` bytes, one chunk at a time.
+
+    The column carries over from chunk to chunk, so a line of any length costs
+    at most ``keep`` bytes of memory. A chunk without a long line is returned as is.
+    """
+
+    def __init__(self, keep: int) -> None:
+        self.keep = max(2, keep)
+        self.column = 0
+
+    def __call__(self, data: bytes) -> bytes:
+        keep, size = self.keep, len(data)
+        if not size:
+            return data
+        first = data.find(b"\n")
+        head_end = size if first < 0 else first
+        drops: list[tuple[int, int]] = []
+        if self.column + head_end > keep:
+            drops.append((max(0, keep - self.column), head_end))
+        if first < 0:
+            self.column += size
+        else:
+            self.column = size - data.rfind(b"\n") - 1
+            # a line longer than keep holds a newline-free window of keep // 2 bytes
+            # aligned to the step: only those windows need a closer look
+            step = keep // 2
+            done = first + 1
+            for start in range(first + 1, size, step):
+                if start < done or data.find(b"\n", start, start + step) >= 0:
+                    continue
+                begin = data.rfind(b"\n", 0, start) + 1
+                end = data.find(b"\n", start)
+                done = size if end < 0 else end
+                if done - begin > keep:
+                    drops.append((begin + keep, done))
+        if not drops:
+            return data
+        parts: list[bytes] = []
+        pos = 0
+        for begin, end in drops:
+            parts.append(data[pos:begin])
+            pos = end
+        parts.append(data[pos:])
+        return b"".join(parts)
+
+
+#: What ``_salvaging_read`` says when the stream signalled its end during the read.
+ENDED = EOFError("the stream ended")
+
+
+def _salvaging_read(
+    source: IO[bytes], size: int, *, block: bool = True
+) -> tuple[bytes, BaseException | None]:
+    """Read a chunk; when reading fails midway, salvage line by line what can still be read.
+
+    ``block=False`` returns what the stream has ready (``read1``), so a pipe's lines
+    come out as they arrive. The second item is the failure, or ``ENDED`` when the
+    stream signalled its end after some data: a terminal signals it once (Ctrl-D), so
+    it must not be read again.
+    """
+    start = source.tell() if source.seekable() else None
+    read1 = getattr(source, "read1", None)
+    if start is None and block and read1 is not None:
+        # no going back to salvage: read in the stream's own steps, so a failure loses
+        # only the step that failed (a truncated gzip pipe fails on a step with no data)
+        parts: list[bytes] = []
+        got = 0
+        try:
+            while got < size:
+                piece: bytes = read1(size - got)
+                if not piece:
+                    return b"".join(parts), ENDED if parts else None
+                parts.append(piece)
+                got += len(piece)
+        except READ_ERRORS as exc:
+            return b"".join(parts), exc
+        return b"".join(parts), None
+    read = read1 if not block and read1 is not None else source.read
+    try:
+        data: bytes = read(size)
+        return data, None
+    except READ_ERRORS as exc:
+        if start is None:
+            return b"", exc
+        error = exc
+    source.seek(start)
+    pieces: list[bytes] = []
+    try:
+        while line := source.readline(size):
+            pieces.append(line)
+    except READ_ERRORS:
+        pass
+    return b"".join(pieces), error
+
+
+class ChunkReader:
+    """A binary stream in chunks of UTF-8 bytes, every line clipped, for line splitting.
+
+    A stream that starts with a UTF-16 BOM is transcoded (only when ``sniff_bom``:
+    a piece cut from the middle of a file has no BOM of its own). A chunk may be
+    empty while the rest of an overlong line is discarded; ``eof`` says when the
+    stream ended, and ``failure`` why it ended early (a truncated gzip file: its
+    readers drop the line the failure cut short, so every path stops at the same line).
+    ``block=False`` takes what the stream has ready instead of waiting for a full chunk.
+    """
+
+    def __init__(
+        self,
+        source: IO[bytes],
+        max_line_length: int,
+        *,
+        sniff_bom: bool = True,
+        block: bool = True,
+    ) -> None:
+        self.source = source
+        self.clipper = LineClipper(clip_length(max_line_length))
+        self.sniff_bom = sniff_bom
+        self.block = block
+        self.eof = False
+        self.ended = False
+        self.failure: BaseException | None = None
+        self._decoder: codecs.IncrementalDecoder | None = None
+
+    def read(self, size: int) -> bytes:
+        """The next chunk of about ``size`` stored bytes, clipped."""
+        raw = self._read(size)
+        if self.sniff_bom:
+            self.sniff_bom = False
+            while 0 < len(raw) < 2 and self.failure is None:  # a pipe that gave one byte
+                more = self._read(size)
+                if not more:
+                    break
+                raw += more
+            if raw.startswith(_UTF16_BOMS):
+                self._decoder = codecs.getincrementaldecoder("utf-16")("replace")
+        self.eof = not raw or self.failure is not None
+        if self._decoder is not None:
+            raw = self._decoder.decode(raw, self.eof).encode("utf-8")
+        return self.clipper(raw)
+
+    def _read(self, size: int) -> bytes:
+        """Raw bytes, or nothing once the stream signalled its end (never asked again)."""
+        if self.ended:
+            return b""
+        raw, failure = _salvaging_read(self.source, size, block=self.block)
+        self.ended = failure is ENDED
+        self.failure = None if self.ended else failure
+        return raw
+
+
+def _split_chunk(chunk: AnyStr) -> Iterator[AnyStr]:
+    """Split one item into physical lines; an item may hold several or end in one."""
+    newline = "\n" if isinstance(chunk, str) else b"\n"
+    if newline not in chunk:
+        yield chunk
+        return
+    if len(chunk) < _LAZY_SPLIT:
+        parts = chunk.split(newline)
+        if not parts[-1]:
+            parts.pop()
+        yield from parts
+        return
+    find = chunk.find
+    pos, size = 0, len(chunk)
+    while pos < size:
+        end = find(newline, pos)
+        if end < 0:
+            yield chunk[pos:]
+            return
+        yield chunk[pos:end]
+        pos = end + 1
+
+
+def _text_stream_lines(stream: IO[str], keep: int) -> Iterator[str]:
+    """The lines of a text stream, each read on its first ``keep`` characters at most."""
+    readline = stream.readline
+    while line := readline(keep):
+        if line.endswith("\n"):
+            yield line[:-1]
+            continue
+        if len(line) >= keep:  # an overlong line: discard its rest
+            while (rest := readline(keep)) and not rest.endswith("\n"):
+                pass
+        yield line
+
+
+def _byte_stream_lines(
+    stream: IO[bytes], max_line_length: int, *, sniff_bom: bool
+) -> Iterator[bytes]:
+    """The lines of a binary stream, read in bounded chunks as they arrive (``ChunkReader``)."""
+    reader = ChunkReader(stream, max_line_length, sniff_bom=sniff_bom, block=False)
+    carry = b""
+    while True:
+        data = reader.read(READ_BYTES)
+        if carry:
+            data, carry = carry + data, b""
+        if reader.eof:
+            if reader.failure is not None:  # a line the failure cut short is not read
+                data = data[: data.rfind(b"\n") + 1]
+            if data:
+                yield from _split_chunk(data)
+            break
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            carry = data
+            continue
+        yield from _split_chunk(data[: cut + 1])
+        carry = data[cut + 1 :]
+    if reader.failure is not None:
+        raise reader.failure
+
+
+def physical_lines(
+    source: Source,
+    *,
+    max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+    sniff_bom: bool = True,
+) -> Iterator[str | bytes]:
+    """Yield the physical lines of ``source`` without their line endings.
+
+    Streams are read in bounded pieces, each line clipped to what
+    ``LineReader(max_line_length=...)`` reads of it. ``sniff_bom`` (a stream's or
+    bytes' start may be a UTF-16 BOM) is off for a piece that starts mid-file.
+    """
+    if isinstance(source, str):
+        if source:
+            yield from _split_chunk(source)
+        return
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if sniff_bom and data.startswith(_UTF16_BOMS):
+            data = data.decode("utf-16", errors="replace").encode("utf-8")
+        if data:
+            yield from _split_chunk(data)
+        return
+    keep = clip_length(max_line_length)
+    if isinstance(source, io.TextIOBase):
+        yield from _text_stream_lines(source, keep)  # type: ignore[arg-type]
+        return
+    if isinstance(source, io.IOBase):
+        yield from _byte_stream_lines(source, max_line_length, sniff_bom=sniff_bom)  # type: ignore[arg-type]
+        return
+    for item in source:  # any other iterable, file-like objects too: they yield lines
+        if isinstance(item, (bytes, bytearray)):
+            yield from _split_chunk(bytes(item))
+        elif isinstance(item, str):
+            yield from _split_chunk(item)
+        else:
+            raise TypeError(f"lines must be str or bytes, got {type(item).__name__}: {item!r:.60}")
+
+
+def _has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds lone surrogates, which no UTF-8 output can carry."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def printable_name(name: str) -> str:
+    """A source name every output can write: a file name's undecodable bytes (kept as
+    lone surrogates by ``surrogateescape``) shown as ``\\xff``, as ``ls -b`` does."""
+    if not _has_surrogates(name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape" if _escaped_only(name) else "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _escaped_only(text: str) -> bool:
+    """Whether every surrogate in ``text`` is one ``surrogateescape`` made (U+DC80 to U+DCFF)."""
+    return all("\udc80" <= c <= "\udcff" for c in text if "\ud800" <= c <= "\udfff")
+
+
+def _decode(item: str | bytes) -> tuple[str, bool]:
+    if isinstance(item, str):
+        if _has_surrogates(item):
+            # text decoded with ``surrogateescape``, say: each becomes U+FFFD, counted
+            return item.encode("utf-8", "surrogatepass").decode("utf-8", "replace"), True
+        return item, False
+    try:
+        return item.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return item.decode("utf-8", errors="replace"), True
+
+
+class LineReader:
+    """Push numbered physical lines in, get ``Line`` objects out (CRI partials held back)."""
+
+    def __init__(
+        self,
+        *,
+        max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+        context: dict[str, str] | None = None,
+    ) -> None:
+        self.state = PasteState(session=dict(context or {}), capturing=bool(context))
+        self.max_line_length = max_line_length
+
+    @property
+    def idle(self) -> bool:
+        """No partial entry waits for its continuation, no describe output is open."""
+        return self.state.partial is None and not self.state.describe
+
+    def push(self, number: int, item: str | bytes) -> list[Line]:
+        """Take physical line ``number``; return the lines that are complete now."""
+        if not item and self.state.partial is None:
+            return [Line(number=number, text="", kind="blank")]  # what ``peel`` makes of it
+        item, truncated = cut_line(item, self.max_line_length)
+        text, decode_error = _decode(item)
+        if number == 1 and text.startswith(_UTF8_BOM):
+            text = text[1:]
+        if text.endswith("\r"):
+            text = text.rstrip("\r")
+        has_nul = "\x00" in text
+        if has_nul:
+            text = text.replace("\x00", "\ufffd")
+        flaws = Flaws(int(decode_error), int(has_nul), int(truncated))
+        return peel(number, text, self.state, flaws=flaws, max_length=self.max_line_length)
+
+    def flush(self) -> list[Line]:
+        """Emit a partial entry still waiting at the end of the input."""
+        return list(self.state.flush())
+
+
+def read_lines(
+    source: Source,
+    *,
+    max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
+    context: dict[str, str] | None = None,
+) -> Iterator[Line]:
+    """Yield every physical line of ``source`` as a ``Line``, wrappers peeled.
+
+    ``context`` is what the source's name already tells (a node log's pod and namespace).
+    """
+    reader = LineReader(max_line_length=max_line_length, context=context)
+    lines = physical_lines(source, max_line_length=max_line_length)
+    for number, item in enumerate(lines, 1):
+        yield from reader.push(number, item)
+    yield from reader.flush()
