@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from amr_logpatterns.about import __version__
+from amr_logpatterns.errors import AmrLogPatternsError, InputError, PackError, Problem
 from amr_logpatterns.ingest.reading import Source
 from amr_logpatterns.models.results import (
     Diagnosis,
@@ -30,11 +31,12 @@ from amr_logpatterns.models.results import (
     UnknownTemplate,
     Verdict,
 )
-from amr_logpatterns.packs.loader import Pack, PackError, Problem, load_packs
+from amr_logpatterns.packs.loader import Pack, load_packs
 from amr_logpatterns.packs.schema import RemediationStep, Signature
-from amr_logpatterns.pipeline.classifier import Classifier, InputError
+from amr_logpatterns.pipeline.classifier import Classifier
 
 __all__ = [
+    "AmrLogPatternsError",
     "Classifier",
     "Diagnosis",
     "Evidence",

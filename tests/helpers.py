@@ -7,8 +7,9 @@ from pathlib import Path
 
 from amr_logpatterns.decode import decode_line
 from amr_logpatterns.decode.blocks import group
-from amr_logpatterns.ingest.reading import Source, read_lines
+from amr_logpatterns.ingest.reading import Source
 from amr_logpatterns.models.records import LogRecord
+from amr_logpatterns.peel.lines import read_lines
 
 
 def records(source: Source) -> list[LogRecord]:

@@ -28,8 +28,9 @@ from amr_logpatterns.authoring.selftest import (
     pack_tests_exit_code,
     run_pack_tests,
 )
+from amr_logpatterns.errors import ConfigError
 from amr_logpatterns.packs.loader import Disable, builtin_patterns_dir
-from amr_logpatterns.policy.config import ConfigError, check_against_pack, load_config
+from amr_logpatterns.policy.config import check_against_pack, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKS = Path(__file__).parent / "fixtures" / "packs"

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from amr_logpatterns import Classifier
+from amr_logpatterns.errors import BaselineError
 from amr_logpatterns.formatters.json_report import format_report
-from amr_logpatterns.policy.baseline import BaselineError, read_baseline
+from amr_logpatterns.policy.baseline import read_baseline
 
 FAILED = '2023-06-20T19:01:58Z  ERROR  httpclient    {"error": "request failed with status 503"}\n'
 

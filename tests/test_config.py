@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from amr_logpatterns import load_packs
-from amr_logpatterns.policy.config import ConfigError, check_against_pack, find_config, load_config
+from amr_logpatterns.errors import ConfigError
+from amr_logpatterns.policy.config import check_against_pack, find_config, load_config
 
 GOOD = """\
 patterns: [extra-pack]

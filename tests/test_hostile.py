@@ -33,7 +33,8 @@ from conftest import FIXTURES, ROOT
 
 from amr_logpatterns import Classifier
 from amr_logpatterns.cli import main
-from amr_logpatterns.pipeline.classifier import InputError, open_log
+from amr_logpatterns.errors import InputError
+from amr_logpatterns.pipeline.classifier import open_log
 
 HOSTILE = FIXTURES / "hostile"
 #: The repeated-character files: 1 GiB, as the issue asks, unless the disk is short.

@@ -20,6 +20,7 @@ from logsynth import messy_log
 
 from amr_logpatterns import Classifier, Report
 from amr_logpatterns.cli import main
+from amr_logpatterns.errors import InputError
 from amr_logpatterns.ingest.inputs import (
     ARCHIVE_SEPARATOR,
     DEFAULT_GLOBS,
@@ -33,7 +34,6 @@ from amr_logpatterns.ingest.inputs import (
 )
 from amr_logpatterns.peel.wrappers import path_context
 from amr_logpatterns.pipeline import classifier as engine
-from amr_logpatterns.pipeline.classifier import InputError
 
 BUNDLES = FIXTURES / "bundles"
 BUNDLE = "support-bundle-2025-01-14T09_31_00"

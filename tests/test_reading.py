@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from amr_logpatterns.ingest.reading import physical_lines, read_lines
+from amr_logpatterns.ingest.reading import physical_lines
+from amr_logpatterns.peel.lines import read_lines
 
 
 def texts(source: object) -> list[tuple[int, str, str]]:

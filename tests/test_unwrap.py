@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amr_logpatterns.ingest.reading import read_lines
+from amr_logpatterns.peel.lines import read_lines
 from amr_logpatterns.peel.rejoin import MAX_WRAPPED_LINES, rejoin
 
 

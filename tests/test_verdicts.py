@@ -8,7 +8,8 @@ import pytest
 from conftest import FIXTURES
 
 from amr_logpatterns import Classifier, PackError, Report, load_packs
-from amr_logpatterns.analyse.verdicts import apply_verdicts, benign_reference_problems
+from amr_logpatterns.analyse.verdicts import apply_verdicts
+from amr_logpatterns.packs.checks import benign_reference_problems
 from amr_logpatterns.authoring.selftest import check_examples
 from amr_logpatterns.models.results import Finding, Seen
 from amr_logpatterns.packs.loader import Pack

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amr_logpatterns.ingest.reading import read_lines
+from amr_logpatterns.peel.lines import read_lines
 from amr_logpatterns.peel.wrappers import command_context, path_context, strip_ansi
 
 ZAP = '2024-03-02T08:11:09Z\tINFO\tsetup\tEstablishing\t{"locationId": "0b4e"}'

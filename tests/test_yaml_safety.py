@@ -22,9 +22,10 @@ from conftest import ROOT
 from test_hostile import run_cli
 
 from amr_logpatterns.cli import main
+from amr_logpatterns.errors import ConfigError, PackError, Problem
 from amr_logpatterns.packs import loader
-from amr_logpatterns.packs.loader import PackError, Problem, load_packs
-from amr_logpatterns.policy.config import ConfigError, load_config
+from amr_logpatterns.packs.loader import load_packs
+from amr_logpatterns.policy.config import load_config
 
 PACKAGE = ROOT / "amr_logpatterns"
 EXAMPLE_CONFIG = ROOT / "examples" / "ci" / "amr-logpatterns.yaml"

@@ -90,7 +90,8 @@ def fingerprint(signature_id: str, key: tuple[tuple[str, FieldValue], ...]) -> s
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _clip(text: str) -> str:
+def clip_evidence(text: str) -> str:
+    """Evidence text as a report keeps it: cut at ``MAX_EVIDENCE_TEXT``, the rest counted."""
     if len(text) <= MAX_EVIDENCE_TEXT:
         return text
     return text[:MAX_EVIDENCE_TEXT] + f"… [{len(text) - MAX_EVIDENCE_TEXT} more characters]"
@@ -219,7 +220,7 @@ class Aggregator:
                     source=record.source,
                     line=record.line,
                     end_line=record.end_line,
-                    text=_clip(record.text),
+                    text=clip_evidence(record.text),
                     cut=record.cut,
                 )
             )

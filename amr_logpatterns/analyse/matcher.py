@@ -322,7 +322,7 @@ def components_named(context: Mapping[str, str], components: Sequence[Component]
     return out if workload or len(out) == 1 else []
 
 
-def _accepts(
+def accepts(
     component: Component, context: Mapping[str, str], fields: Mapping[str, FieldValue]
 ) -> bool:
     if context.get("scope") == NODE_SCOPE and (component.namespaces or component.workloads):
@@ -356,7 +356,7 @@ def attributed(cs: CompiledSignature, record: LogRecord, fields: Mapping[str, Fi
     context = record.context
     required = cs.signature.attribution_required
     return any(
-        _accepts(c, context, fields) and (not required or names_pod(c, context))
+        accepts(c, context, fields) and (not required or names_pod(c, context))
         for c in cs.owners
     )
 
@@ -462,7 +462,7 @@ def to_match(cs: CompiledSignature, record: LogRecord, fields: dict[str, FieldVa
 
 
 # Introspection: why a signature did or did not match one record. These functions
-# mirror ``evaluate``, ``convert`` and ``_accepts`` step by step without being on the
+# mirror ``evaluate``, ``convert`` and ``accepts`` step by step without being on the
 # matching path, so ``explain-line`` can say which test failed and with what value.
 
 
@@ -632,7 +632,7 @@ def refusal(
     fields: Mapping[str, FieldValue],
     required: bool = False,
 ) -> Refusal | None:
-    """Why ``component`` refuses the record (None: it accepts), tested in ``_accepts``'s order;
+    """Why ``component`` refuses the record (None: it accepts), tested in ``accepts``'s order;
     ``required``: the signature needs the record to name the component's pod."""
     accepts = tuple(component.workloads or component.namespaces)
     if context.get("scope") == NODE_SCOPE and accepts:

@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from amr_logpatterns.analyse.aggregate import _clip as clip_evidence
-from amr_logpatterns.analyse.matcher import NODE_SCOPE, _accepts
+from amr_logpatterns.analyse.aggregate import clip_evidence
+from amr_logpatterns.analyse.matcher import NODE_SCOPE, accepts
 from amr_logpatterns.models.records import LogRecord
 from amr_logpatterns.models.results import Report, Seen, UnknownTemplate
 from amr_logpatterns.packs.schema import Component
@@ -222,7 +222,7 @@ def is_foreign(context: Mapping[str, str], owners: Sequence[Component]) -> bool:
         return True
     if not ("namespace" in context or "workload" in context or "container" in context):
         return False
-    return not any(_accepts(c, context, {}) for c in owners)
+    return not any(accepts(c, context, {}) for c in owners)
 
 
 @dataclass

@@ -10,7 +10,7 @@ are a pure function of the findings, so they are drawn again after a merge.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from amr_logpatterns.analyse.aggregate import fill, finalise
 from amr_logpatterns.analyse.versions import (
@@ -120,31 +120,6 @@ def apply_verdicts(
     if sources is None:
         sources = list(dict.fromkeys(f.first_seen.source for f in findings))
     return finalise(out, list(sources))
-
-
-def benign_reference_problems(
-    signatures: Iterable[Signature],
-) -> list[tuple[str, tuple[Any, ...], str]]:
-    """``(signature id, field path, message)`` for each ``unless_before`` id no signature has.
-
-    For the loader's cross-check, which turns each into a positioned problem.
-    """
-    sigs = list(signatures)
-    known = {s.id for s in sigs}
-    problems: list[tuple[str, tuple[Any, ...], str]] = []
-    for sig in sigs:
-        if sig.benign is None:
-            continue
-        for i, name in enumerate(sig.benign.unless_before):
-            if name not in known:
-                problems.append(
-                    (sig.id, ("benign", "unless_before", i), f"unknown signature id {name!r}")
-                )
-            elif name == sig.id:
-                problems.append(
-                    (sig.id, ("benign", "unless_before", i), "a signature cannot break itself")
-                )
-    return problems
 
 
 def review(

@@ -28,8 +28,9 @@ from amr_logpatterns.authoring.selftest import (
     read_for_authoring,
 )
 from amr_logpatterns.decode.podstate import opens_block
+from amr_logpatterns.errors import Problem
 from amr_logpatterns.packs.literals import signature_literals
-from amr_logpatterns.packs.loader import Marks, Pack, PackRead, Problem, position
+from amr_logpatterns.packs.loader import Marks, Pack, PackRead, position
 from amr_logpatterns.packs.regexsafety import find_quadratic
 from amr_logpatterns.packs.schema import Component, DiagnosisSpec, RemediationStep, Signature
 from amr_logpatterns.pipeline.classifier import Classifier

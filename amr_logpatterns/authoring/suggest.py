@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from amr_logpatterns.analyse.matcher import _accepts
+from amr_logpatterns.analyse.matcher import accepts
 from amr_logpatterns.analyse.templates import (
     CLIP_MARK,
     ERROR_FIELDS,
@@ -312,7 +312,7 @@ def _component(t: UnknownTemplate, record: LogRecord | None, pack: Pack) -> str:
     context = {**path_context(t.first_seen.source), **(record.context if record else {})}
     if "namespace" in context or "workload" in context:
         for c in owners:
-            if _accepts(c, context, {}):
+            if accepts(c, context, {}):
                 return c.id
     haystack = f"{t.first_seen.source}\n{t.example}"
     for c in owners:  # a pod's name says whose it is

@@ -20,6 +20,7 @@ from typing import IO, NoReturn
 
 from amr_logpatterns.about import __version__
 from amr_logpatterns.analyse.matcher import DEFAULT_REGEX_TIMEOUT
+from amr_logpatterns.errors import BaselineError, ConfigError, InputError, PackError, UsageError
 from amr_logpatterns.formatters import PLAIN, REPORT_FORMATS, STREAMING, Options, formatters
 from amr_logpatterns.formatters.json_report import format_match
 from amr_logpatterns.formatters.terminal import steps_lines
@@ -33,13 +34,12 @@ from amr_logpatterns.ingest.inputs import (
 from amr_logpatterns.ingest.progress import ProgressBar, should_show
 from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH
 from amr_logpatterns.models.results import Report
-from amr_logpatterns.packs.loader import Pack, PackError, load_packs
+from amr_logpatterns.packs.loader import Pack, load_packs
 from amr_logpatterns.packs.schema import SEVERITY_RANK, RemediationStep, Signature
-from amr_logpatterns.pipeline.classifier import Classifier, InputError
-from amr_logpatterns.policy.baseline import BaselineError, read_baseline
+from amr_logpatterns.pipeline.classifier import Classifier
+from amr_logpatterns.policy.baseline import read_baseline
 from amr_logpatterns.policy.config import (
     DEFAULT_NAME,
-    ConfigError,
     LoadedConfig,
     check_against_pack,
     config_problems,
@@ -439,10 +439,6 @@ def inputs_options(p: argparse.ArgumentParser) -> None:
         default=None,
         help="progress bar on stderr (default: for large inputs when stderr is a terminal)",
     )
-
-
-class UsageError(ValueError):
-    """A command line or config the command cannot act on; exit 2 with this message."""
 
 
 def _outputs(args: argparse.Namespace, fmt: str) -> list[tuple[str, str | None]]:

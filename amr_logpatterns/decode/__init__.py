@@ -13,8 +13,8 @@ from dataclasses import replace
 
 from amr_logpatterns.decode import events, golog, kernel, klog, pods, zap_console, zap_json
 from amr_logpatterns.decode.base import Decoded
-from amr_logpatterns.decode.shapes import GLUED_START, JSON_LOG_START_RE
 from amr_logpatterns.models.records import Line, LogRecord
+from amr_logpatterns.models.shapes import GLUED_START, JSON_LOG_START_RE
 
 Decoder = Callable[[str], "Decoded | None"]
 

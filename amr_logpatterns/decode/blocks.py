@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from amr_logpatterns.decode.shapes import CE_SENT, FILE_FRAME, GOROUTINE, is_func_frame
 from amr_logpatterns.models.records import LogRecord
+from amr_logpatterns.models.shapes import CE_SENT, FILE_FRAME, GOROUTINE, is_func_frame
 
 _CE_SDK_HEAD = re.compile(r"^(?:Validation: \w+|Context Attributes,)$")
 _CE_ATTRIBUTE = re.compile(

@@ -15,9 +15,10 @@ from amr_logpatterns.analyse.templates import UnknownTally
 from amr_logpatterns.decode import decode_line
 from amr_logpatterns.decode.blocks import MAX_QUIET_LINES, Grouper
 from amr_logpatterns.decode.podstate import PodDirectory, PodStates
-from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH, LineReader
+from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH
 from amr_logpatterns.models.records import Line, LogRecord
 from amr_logpatterns.models.results import SourceStats
+from amr_logpatterns.peel.lines import LineReader
 from amr_logpatterns.peel.rejoin import Rejoiner
 from amr_logpatterns.peel.wrappers import PasteState
 

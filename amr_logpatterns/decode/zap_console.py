@@ -10,7 +10,7 @@ import json
 import re
 
 from amr_logpatterns.decode.base import Decoded, normalise_level
-from amr_logpatterns.decode.shapes import ZAP_TIME_AND_LEVEL
+from amr_logpatterns.models.shapes import ZAP_TIME_AND_LEVEL
 
 _HEAD = re.compile(r"^" + ZAP_TIME_AND_LEVEL + r"(?:[\t ]+|$)")
 #: A ``{`` after a TAB, two spaces, or one space when a key follows (lookbehinds: a long

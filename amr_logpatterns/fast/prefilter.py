@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from amr_logpatterns.decode.shapes import RFC3339, ZAP_LEVEL
+from amr_logpatterns.models.shapes import RFC3339, ZAP_LEVEL
 
 LOG_KEYS = rb"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)"
 _ZAP_START = (RFC3339 + r"(?:\t|[ ]+)" + ZAP_LEVEL).encode()

@@ -10,42 +10,21 @@ TAP release once, so every format tells the same incident the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from amr_logpatterns.formatters.options import PLAIN, Options, guide_link
 from amr_logpatterns.models.results import Report
 
-#: Where the troubleshooting guide lives; a signature's ``references`` are anchors in it.
-GUIDE_URL = (
-    "https://docs.vmware.com/en/VMware-Tanzu-Application-Platform/1.7/tap/"
-    "scst-store-amr-troubleshooting.html"
-)
-
-
-@dataclass(frozen=True)
-class Options:
-    """How to render: colour and width for terminals, the guide's address for links.
-
-    ``verbose`` asks the text format for the full story (evidence, explanations,
-    each finding's own fix) instead of the short answer.
-    """
-
-    color: bool = False
-    width: int = 100
-    guide_url: str = GUIDE_URL
-    verbose: bool = False
-
-
-#: The options of a plain, uncoloured rendering: the default of every formatter.
-PLAIN = Options()
+__all__ = [
+    "PLAIN",
+    "REPORT_FORMATS",
+    "STREAMING",
+    "Formatter",
+    "Options",
+    "formatters",
+    "guide_link",
+]
 
 Formatter = Callable[[Report, Options], str]
-
-
-def guide_link(reference: str, options: Options) -> str:
-    """A reference (``#anchor`` in the guide, or a full URL) as an absolute URL."""
-    if reference.startswith(("http://", "https://")):
-        return reference
-    return options.guide_url + (reference if reference.startswith("#") else f"#{reference}")
 
 
 def formatters() -> dict[str, Formatter]:

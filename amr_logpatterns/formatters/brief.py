@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.formatters.options import PLAIN, Options
 from amr_logpatterns.formatters.story import (
     Chapter,
     Story,

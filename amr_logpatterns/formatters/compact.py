@@ -20,7 +20,7 @@ Sample::
 
 from __future__ import annotations
 
-from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.formatters.options import PLAIN, Options
 from amr_logpatterns.formatters.story import clip, gate_sentence, is_benign, tell
 from amr_logpatterns.models.results import Diagnosis, Finding, Report, Seen
 

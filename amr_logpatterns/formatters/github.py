@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from amr_logpatterns.formatters import PLAIN, Options, guide_link
+from amr_logpatterns.formatters.options import PLAIN, Options, guide_link
 from amr_logpatterns.formatters.story import (
     Chapter,
     capital,

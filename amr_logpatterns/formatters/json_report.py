@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.formatters.options import PLAIN, Options
 from amr_logpatterns.models.results import SCHEMA_VERSION, Match, Report
 
 __all__ = ["JSONL_KEYS", "SCHEMA_VERSION", "format_match", "format_report"]

@@ -47,7 +47,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from amr_logpatterns.about import __version__
-from amr_logpatterns.formatters import PLAIN, Options, guide_link
+from amr_logpatterns.formatters.options import PLAIN, Options, guide_link
 from amr_logpatterns.formatters.story import (
     Chapter,
     Role,

@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from amr_logpatterns.formatters import PLAIN, Options, guide_link
+from amr_logpatterns.formatters.options import PLAIN, Options, guide_link
 from amr_logpatterns.formatters.story import (
     CUT_NOTE,
     Chapter,

@@ -49,7 +49,7 @@ from typing import Any
 from urllib.parse import quote
 
 from amr_logpatterns.about import __version__
-from amr_logpatterns.formatters import PLAIN, Options, guide_link
+from amr_logpatterns.formatters.options import PLAIN, Options, guide_link
 from amr_logpatterns.formatters.story import (
     Chapter,
     capital,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
-from amr_logpatterns.formatters import PLAIN, Options
+from amr_logpatterns.formatters.options import PLAIN, Options
 from amr_logpatterns.formatters.story import (
     Chapter,
     gate_sentence,

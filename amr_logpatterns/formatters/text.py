@@ -52,8 +52,8 @@ Sample::
 
 from __future__ import annotations
 
-from amr_logpatterns.formatters import PLAIN, Options
 from amr_logpatterns.formatters.brief import format_brief
+from amr_logpatterns.formatters.options import PLAIN, Options
 from amr_logpatterns.formatters.story import (
     CUT_NOTE,
     Chapter,

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import IO, TYPE_CHECKING, cast
 
-from amr_logpatterns.pipeline.classifier import InputError
+from amr_logpatterns.errors import InputError
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer

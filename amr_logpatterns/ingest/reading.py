@@ -22,8 +22,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO, TypeVar
 
-from amr_logpatterns.models.records import Flaws, Line
-from amr_logpatterns.peel.wrappers import PasteState, peel
+from amr_logpatterns.models.records import Flaws
 
 Source = str | bytes | IO[str] | IO[bytes] | Iterable[str] | Iterable[bytes]
 
@@ -368,56 +367,20 @@ def _decode(item: str | bytes) -> tuple[str, bool]:
         return item.decode("utf-8", errors="replace"), True
 
 
-class LineReader:
-    """Push numbered physical lines in, get ``Line`` objects out (CRI partials held back)."""
+def clean_text(number: int, item: str | bytes, max_line_length: int) -> tuple[str, Flaws]:
+    """Physical line ``number`` as text to peel, with what was wrong with it.
 
-    def __init__(
-        self,
-        *,
-        max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
-        context: dict[str, str] | None = None,
-    ) -> None:
-        self.state = PasteState(session=dict(context or {}), capturing=bool(context))
-        self.max_line_length = max_line_length
-
-    @property
-    def idle(self) -> bool:
-        """No partial entry waits for its continuation, no describe output is open."""
-        return self.state.partial is None and not self.state.describe
-
-    def push(self, number: int, item: str | bytes) -> list[Line]:
-        """Take physical line ``number``; return the lines that are complete now."""
-        if not item and self.state.partial is None:
-            return [Line(number=number, text="", kind="blank")]  # what ``peel`` makes of it
-        item, truncated = cut_line(item, self.max_line_length)
-        text, decode_error = _decode(item)
-        if number == 1 and text.startswith(_UTF8_BOM):
-            text = text[1:]
-        if text.endswith("\r"):
-            text = text.rstrip("\r")
-        has_nul = "\x00" in text
-        if has_nul:
-            text = text.replace("\x00", "\ufffd")
-        flaws = Flaws(int(decode_error), int(has_nul), int(truncated))
-        return peel(number, text, self.state, flaws=flaws, max_length=self.max_line_length)
-
-    def flush(self) -> list[Line]:
-        """Emit a partial entry still waiting at the end of the input."""
-        return list(self.state.flush())
-
-
-def read_lines(
-    source: Source,
-    *,
-    max_line_length: int = DEFAULT_MAX_LINE_LENGTH,
-    context: dict[str, str] | None = None,
-) -> Iterator[Line]:
-    """Yield every physical line of ``source`` as a ``Line``, wrappers peeled.
-
-    ``context`` is what the source's name already tells (a node log's pod and namespace).
+    Cut at ``max_line_length``, decoded (invalid UTF-8 replaced and counted), the
+    first line's byte-order mark and a CRLF's CR dropped, NUL bytes replaced and
+    counted.
     """
-    reader = LineReader(max_line_length=max_line_length, context=context)
-    lines = physical_lines(source, max_line_length=max_line_length)
-    for number, item in enumerate(lines, 1):
-        yield from reader.push(number, item)
-    yield from reader.flush()
+    item, truncated = cut_line(item, max_line_length)
+    text, decode_error = _decode(item)
+    if number == 1 and text.startswith(_UTF8_BOM):
+        text = text[1:]
+    if text.endswith("\r"):
+        text = text.rstrip("\r")
+    has_nul = "\x00" in text
+    if has_nul:
+        text = text.replace("\x00", "\ufffd")
+    return text, Flaws(int(decode_error), int(has_nul), int(truncated))

@@ -27,9 +27,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from amr_logpatterns.analyse.verdicts import benign_reference_problems
+from amr_logpatterns.errors import PackError, Problem
+from amr_logpatterns.packs.checks import benign_reference_problems
 from amr_logpatterns.packs.schema import Component, DiagnosisSpec, Signature
-from amr_logpatterns.wording import did_you_mean, plural
+from amr_logpatterns.wording import did_you_mean
 
 MAX_PACK_FILE_BYTES = 1 << 20
 CACHE_FORMAT = 4
@@ -44,49 +45,6 @@ _ALLOWED_TAGS = frozenset(
 
 Marks = dict[tuple[Any, ...], tuple[int, int]]
 Item = Signature | DiagnosisSpec | Component
-
-
-class Problem(BaseModel):
-    """One thing wrong in a pack, and exactly where.
-
-    ``code`` names the kind of problem (``yaml``, ``schema``, ``regex``,
-    ``duplicate-id``, ``override``, ``unknown-id`` ...) for tools such as ``lint``.
-    """
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    path: str
-    line: int
-    column: int
-    message: str
-    field: str = ""
-    item_id: str = ""
-    code: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}"
-        what = f" [{self.item_id}]" if self.item_id else ""
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{what}{field} {self.message}"
-
-
-class ProblemsError(ValueError):
-    """A YAML file could not be used; ``problems`` lists every reason with its position."""
-
-    #: What was being read, for the message's first line.
-    subject = "YAML files"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        # in the order a person reads them: file by file, top to bottom
-        self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.column))
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"{plural(len(problems), 'problem')} in {self.subject}:\n{lines}")
-
-
-class PackError(ProblemsError):
-    """A pack could not be loaded; ``problems`` lists every reason."""
-
-    subject = "signature packs"
 
 
 class Disable(BaseModel):

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from amr_logpatterns.decode.shapes import JSON_LOG_START, STRUCTURED_START, ZAP_CONSOLE_START
 from amr_logpatterns.models.records import Line
+from amr_logpatterns.models.shapes import JSON_LOG_START, STRUCTURED_START, ZAP_CONSOLE_START
 
 MAX_WRAPPED_LINES = 40
 _OPENS = re.compile("(?:" + JSON_LOG_START + "|" + ZAP_CONSOLE_START + ")")

@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
-from amr_logpatterns.decode.shapes import (
+from amr_logpatterns.models.records import NO_FLAWS, Flaws, Line
+from amr_logpatterns.models.shapes import (
     KLOG_HEADER,
     RFC3339,
     STRUCTURED_START,
@@ -24,7 +25,6 @@ from amr_logpatterns.decode.shapes import (
     ZAP_LEVEL,
     is_continuation_shape,
 )
-from amr_logpatterns.models.records import NO_FLAWS, Flaws, Line
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _BARE_SGR = re.compile(r"\[[0-9;]{0,12}m")

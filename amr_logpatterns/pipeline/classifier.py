@@ -40,6 +40,7 @@ from amr_logpatterns.analyse.verdicts import review
 from amr_logpatterns.analyse.versions import normalise_tap_version
 from amr_logpatterns.decode.podstate import is_pod_state
 from amr_logpatterns.decode.stream import RecordStream, Tally, capture_key
+from amr_logpatterns.errors import InputError
 from amr_logpatterns.fast.fastscan import CHUNK_BYTES, READ_ERRORS, FastScanner
 from amr_logpatterns.fast.prefilter import (
     ENGINES,
@@ -66,10 +67,6 @@ _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
 #: Signatures of this category recognise how the input was captured (kubectl's own
 #: errors), not a line of the log it was meant to hold.
 CAPTURE_CATEGORY = "capture"
-
-
-class InputError(OSError):
-    """An input could not be opened or read; the message names the file and why."""
 
 
 Hit = tuple[CompiledSignature, LogRecord, dict[str, FieldValue]]

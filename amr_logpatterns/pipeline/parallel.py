@@ -28,9 +28,10 @@ from amr_logpatterns.fast.prefilter import (
     literal_pattern,
     make_engine,
 )
-from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH, LineReader, clip_length
+from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH, clip_length
 from amr_logpatterns.models.results import Report
 from amr_logpatterns.packs.loader import Pack
+from amr_logpatterns.peel.lines import LineReader
 from amr_logpatterns.peel.wrappers import PasteState, path_context
 from amr_logpatterns.pipeline.classifier import Classifier, Part, open_log
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
-class BaselineError(ValueError):
-    """The baseline file could not be used; the message names the file and what is wrong."""
+from amr_logpatterns.errors import BaselineError
 
 
 def read_baseline(path: str | Path) -> frozenset[str]:

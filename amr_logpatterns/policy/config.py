@@ -14,13 +14,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from amr_logpatterns.errors import ConfigError, Problem
 from amr_logpatterns.models.results import FailOn
 from amr_logpatterns.packs.loader import (
     MAX_PACK_FILE_BYTES,
     Disable,
     Pack,
-    Problem,
-    ProblemsError,
     YamlReader,
     validate_marked,
 )
@@ -74,12 +73,6 @@ class Config(_Strict):
     ignore: list[IgnoreEntry] = Field(default_factory=list)
     disabled: list[str] = Field(default_factory=list)
     expect: list[str] = Field(default_factory=list)
-
-
-class ConfigError(ProblemsError):
-    """The config file could not be used; ``problems`` says where and why."""
-
-    subject = "the config file"
 
 
 class LoadedConfig(BaseModel):
