@@ -20,3 +20,21 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
         tail = word.rsplit(".", 1)[-1]
         close = [n for n in names if len(tail) >= 4 and tail in n][:3]
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+def clip(
+    text: str, limit: int, *, first_line: bool = False, more: str = "… (+{n} characters)"
+) -> str:
+    """``text`` cut at ``limit`` characters, with how much was left out (``more``, where ``{n}``
+    is that count). ``first_line`` keeps only the first line, counting the rest as left out."""
+    kept = text.split("\n", 1)[0].rstrip("\r") if first_line else text
+    left = len(text) - len(kept)
+    if len(kept) > limit:
+        left += len(kept) - limit
+        kept = kept[:limit]
+    return kept + more.format(n=left) if left > 0 else kept
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, its end replaced by ``…`` when cut."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"

@@ -12,6 +12,7 @@ from amr_logpatterns.models.quantities import format_memory, raised_memory_limit
 from amr_logpatterns.models.records import LogRecord
 from amr_logpatterns.models.results import Evidence, FieldValue, Finding, Recovery, Seen
 from amr_logpatterns.packs.schema import SEVERITY_RANK, RemediationStep, Signature
+from amr_logpatterns.wording import clip
 
 MAX_EVIDENCE_TEXT = 4096
 _TEMPLATE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -92,9 +93,7 @@ def fingerprint(signature_id: str, key: tuple[tuple[str, FieldValue], ...]) -> s
 
 def clip_evidence(text: str) -> str:
     """Evidence text as a report keeps it: cut at ``MAX_EVIDENCE_TEXT``, the rest counted."""
-    if len(text) <= MAX_EVIDENCE_TEXT:
-        return text
-    return text[:MAX_EVIDENCE_TEXT] + f"… [{len(text) - MAX_EVIDENCE_TEXT} more characters]"
+    return clip(text, MAX_EVIDENCE_TEXT, more="… [{n} more characters]")
 
 
 #: Group fields that say which workload a finding is about: a healthy signal about one

@@ -33,6 +33,7 @@ from amr_logpatterns.analyse.timestamps import (
     instants,
 )
 from amr_logpatterns.models.results import Finding, Report, Seen
+from amr_logpatterns.wording import shorten
 
 State = Literal["healthy", "degraded", "failing"]
 Outcome = Literal["healthy", "recovered", "ongoing"]
@@ -361,8 +362,7 @@ def _label(state: State) -> str:
 
 
 def _fit(line: str, width: int) -> str:
-    line = line.rstrip()
-    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
+    return shorten(line.rstrip(), width)
 
 
 #: What an empty timeline says in text and Markdown, rather than nothing.

@@ -20,7 +20,13 @@ from amr_logpatterns.analyse.versions import (
     select_steps,
 )
 from amr_logpatterns.models.results import FieldValue, Finding, Report, Seen, Verdict
-from amr_logpatterns.packs.schema import SEVERITY_RANK, Benign, DiagnosisSpec, Severity, Signature
+from amr_logpatterns.packs.schema import (
+    Benign,
+    DiagnosisSpec,
+    Severity,
+    Signature,
+    worst_severity,
+)
 
 if TYPE_CHECKING:  # the loader may import this module for its cross-check
     from amr_logpatterns.packs.loader import Pack
@@ -93,7 +99,7 @@ def _verdict(f: Finding, sig: Signature, benign: Benign, findings: Sequence[Find
         condition=condition,
         against=seen,
     )
-    severity = max(sig.severity, BROKEN_SEVERITY, key=SEVERITY_RANK.__getitem__)
+    severity = worst_severity((sig.severity, BROKEN_SEVERITY)) or sig.severity
     return f.model_copy(update={"verdict": verdict, "severity": severity})
 
 

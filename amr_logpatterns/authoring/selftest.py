@@ -27,6 +27,7 @@ from amr_logpatterns.packs.loader import (
 )
 from amr_logpatterns.packs.schema import Condition, Signature
 from amr_logpatterns.pipeline.classifier import Classifier
+from amr_logpatterns.wording import shorten
 
 #: The source name example lines are classified under.
 EXAMPLE_SOURCE = "example"
@@ -265,8 +266,7 @@ def pack_tests_exit_code(results: Sequence[ExampleResult]) -> int:
 
 
 def _short(text: str, limit: int = 160) -> str:
-    one = text.replace("\n", "\\n")
-    return one if len(one) <= limit else one[: limit - 1] + "…"
+    return shorten(text.replace("\n", "\\n"), limit)
 
 
 def format_test_table(results: Sequence[ExampleResult]) -> str:

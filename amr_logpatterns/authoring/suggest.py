@@ -42,6 +42,7 @@ from amr_logpatterns.packs.loader import Pack
 from amr_logpatterns.packs.schema import Signature
 from amr_logpatterns.peel.wrappers import path_context
 from amr_logpatterns.pipeline.classifier import Classifier
+from amr_logpatterns.wording import shorten
 
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*$")
 _META = frozenset(".^$*+?{}[]\\|()")
@@ -473,8 +474,7 @@ def _draft(
 
 
 def _short(template: str, limit: int = 80) -> str:
-    one_line = " ".join(template.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+    return shorten(" ".join(template.split()), limit)
 
 
 _ORDER = (

@@ -14,7 +14,6 @@ import re
 import shutil
 import sys
 from collections.abc import Sequence
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import IO, NoReturn
 
@@ -46,7 +45,7 @@ from amr_logpatterns.policy.config import (
     expectable_components,
     find_config,
 )
-from amr_logpatterns.policy.gate import Ignore, Policy, apply_policy
+from amr_logpatterns.policy.gate import Ignore, Policy, apply_policy, reaches
 from amr_logpatterns.policy.redact import (
     LEVELS,
     Redactor,
@@ -54,6 +53,7 @@ from amr_logpatterns.policy.redact import (
     redact_model,
     redact_report,
 )
+from amr_logpatterns.policy.selectors import names_any, selected
 from amr_logpatterns.wording import did_you_mean
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -509,7 +509,7 @@ def _check_selectors(policy: Policy, pack: Pack) -> None:
             )
     for flag, values in (("--only", policy.only), ("--exclude", policy.exclude)):
         for value in values:
-            if value not in components and not any(fnmatchcase(k, value) for k in known):
+            if not names_any(value, known, components):
                 hint = did_you_mean(value, [*known, *components])
                 raise UsageError(
                     f"{flag} {value}: names no signature, diagnosis or component{hint}"
@@ -763,7 +763,7 @@ def _stream_jsonl(
             file=err,
         )
     target = out if dest is None or dest == "-" else _open_output(dest)
-    levels = [s for s, rank in SEVERITY_RANK.items() if _reaches(s, policy.fail_on)]
+    levels = [s for s, rank in SEVERITY_RANK.items() if reaches(s, policy.fail_on)]
     failed = False
     try:
         parallel = args.jobs > 1 and all_plain_files(inputs) and redactor is None
@@ -779,9 +779,9 @@ def _stream_jsonl(
         for name, handle in open_inputs(inputs):
             for match in classifier.scan(handle, source_name=name):
                 component = by_id[match.id].component
-                if policy.only and not _chosen(match.id, component, policy.only):
+                if policy.only and not selected(match.id, component, policy.only):
                     continue
-                if _chosen(match.id, component, policy.exclude):
+                if selected(match.id, component, policy.exclude):
                     continue
                 shown = match if redactor is None else redact_match(match, redactor)
                 target.write(format_match(shown) + "\n")
@@ -790,14 +790,6 @@ def _stream_jsonl(
         if target is not out:
             target.close()
     return EXIT_FOUND if failed else EXIT_OK
-
-
-def _reaches(severity: str, fail_on: str) -> bool:
-    return fail_on != "never" and SEVERITY_RANK[severity] >= SEVERITY_RANK[fail_on]
-
-
-def _chosen(item_id: str, component: str, selectors: tuple[str, ...]) -> bool:
-    return any(s == component or fnmatchcase(item_id, s) for s in selectors)
 
 
 def _open_output(dest: str) -> IO[str]:

@@ -59,7 +59,7 @@ from amr_logpatterns.peel.wrappers import (
     strip_ansi,
 )
 from amr_logpatterns.pipeline.classifier import Classifier, open_log
-from amr_logpatterns.wording import did_you_mean
+from amr_logpatterns.wording import did_you_mean, shorten
 
 #: How many lines past the asked one the file form reads at most to complete its record
 #: (a stack trace holds up to 400 frames of two lines, a CloudEvent dump 64 lines).
@@ -610,7 +610,7 @@ class _Run:
 
 def _short(text: str, limit: int = 160) -> str:
     """Cut long text for a one-line report."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def _as_source(value: str | bytes) -> str | bytes:

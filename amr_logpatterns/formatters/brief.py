@@ -64,7 +64,7 @@ from amr_logpatterns.formatters.terminal import (
     wrap,
 )
 from amr_logpatterns.models.results import Diagnosis, Finding, Report, UnknownTemplate
-from amr_logpatterns.packs.schema import SEVERITY_RANK, RemediationStep
+from amr_logpatterns.packs.schema import RemediationStep, worst_severity
 from amr_logpatterns.wording import plural
 
 _ROLE = {"cause": "CAUSE   ", "symptom": "SYMPTOM "}
@@ -90,7 +90,7 @@ class _Row:
 
     @property
     def severity(self) -> str:
-        return max((f.severity for f in self.findings), key=SEVERITY_RANK.__getitem__)
+        return worst_severity(f.severity for f in self.findings) or "info"
 
     def values(self) -> str:
         """What tells its findings apart: ``  status_code=503,502``, or ``  3 report_uid values``

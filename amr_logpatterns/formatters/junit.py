@@ -46,6 +46,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from amr_logpatterns import wording
 from amr_logpatterns.about import __version__
 from amr_logpatterns.formatters.options import PLAIN, Options, guide_link
 from amr_logpatterns.formatters.story import (
@@ -108,9 +109,7 @@ def _attr(text: str) -> str:
 
 
 def _clip(line: str) -> str:
-    if len(line) <= _MAX_LINE:
-        return line
-    return f"{line[:_MAX_LINE]}… (+{len(line) - _MAX_LINE} characters)"
+    return wording.clip(line, _MAX_LINE)
 
 
 def _wrap(text: str, indent: str = "") -> list[str]:

@@ -70,6 +70,7 @@ from amr_logpatterns.formatters.story import (
 )
 from amr_logpatterns.models.results import Diagnosis, Evidence, Finding, Report, Seen, Suppression
 from amr_logpatterns.packs.schema import RemediationStep
+from amr_logpatterns.wording import shorten
 
 JSON = dict[str, Any]
 
@@ -136,7 +137,7 @@ def rule_name(rule_id: str) -> str:
 
 
 def _clip(text: str, limit: int = MAX_DESCRIPTION) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 def _fence(body: str, lang: str, indent: str) -> list[str]:

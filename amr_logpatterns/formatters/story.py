@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from amr_logpatterns import wording
 from amr_logpatterns.analyse.timestamps import format_duration
 from amr_logpatterns.models.results import (
     Diagnosis,
@@ -465,12 +466,7 @@ CUT_NOTE = "the line was longer than --max-line-length: only its start was read"
 
 def clip(text: str, limit: int = EXAMPLE_WIDTH) -> str:
     """The first line of ``text``, cut at ``limit`` characters with the rest counted."""
-    line = text.split("\n", 1)[0].rstrip("\r")
-    more = len(text) - len(line)
-    if len(line) > limit:
-        more += len(line) - limit
-        line = line[:limit]
-    return f"{line}… (+{more} characters)" if more > 0 else line
+    return wording.clip(text, limit, first_line=True)
 
 
 def record_at(report: Report, seen: Seen) -> Evidence | None:

@@ -52,6 +52,7 @@ Sample::
 
 from __future__ import annotations
 
+from amr_logpatterns import wording
 from amr_logpatterns.formatters.brief import format_brief
 from amr_logpatterns.formatters.options import PLAIN, Options
 from amr_logpatterns.formatters.story import (
@@ -98,9 +99,7 @@ _ROLE = {"cause": "CAUSE", "symptom": "SYMPTOM"}
 
 
 def _clip(line: str) -> str:
-    if len(line) <= _MAX_EVIDENCE_WIDTH:
-        return line
-    return f"{line[:_MAX_EVIDENCE_WIDTH]}… (+{len(line) - _MAX_EVIDENCE_WIDTH} characters)"
+    return wording.clip(line, _MAX_EVIDENCE_WIDTH)
 
 
 def _member(m: Member, chapter: Chapter, report: Report, options: Options) -> list[str]:

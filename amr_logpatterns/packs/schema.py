@@ -6,7 +6,7 @@ position rather than a silently ignored rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
 import regex
@@ -20,6 +20,11 @@ FieldType = Literal["str", "int", "float", "bool"]
 Scalar = str | int | float | bool | None
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+def worst_severity(severities: Iterable[Severity]) -> Severity | None:
+    """The most severe of ``severities`` (error, then warning, then info); None when empty."""
+    return max(severities, key=SEVERITY_RANK.__getitem__, default=None)
 
 _ID = r"^[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$"
 

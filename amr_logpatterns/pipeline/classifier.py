@@ -59,7 +59,7 @@ from amr_logpatterns.models.records import LogRecord
 from amr_logpatterns.models.results import FieldValue, Finding, Match, Presence, Report, SourceStats
 from amr_logpatterns.packs.literals import signature_literals
 from amr_logpatterns.packs.loader import Pack, load_packs
-from amr_logpatterns.packs.schema import SEVERITY_RANK, Severity
+from amr_logpatterns.packs.schema import Severity, worst_severity
 from amr_logpatterns.peel.wrappers import PasteState, path_context
 from amr_logpatterns.pipeline.merge import merge_reports, totals
 
@@ -411,7 +411,7 @@ class Classifier:
         findings = explain(report.findings, diagnoses)
         severities: list[Severity] = [f.severity for f in findings]
         severities += [d.severity for d in diagnoses]
-        worst = max(severities, key=SEVERITY_RANK.__getitem__, default=None)
+        worst = worst_severity(severities)
         checked = [s.id for s in self.pack.signatures] + [d.id for d in self.pack.diagnoses]
         order = {c.id: i for i, c in enumerate(self._owners)}
         return report.model_copy(

@@ -21,7 +21,7 @@ from amr_logpatterns.models.results import (
     SourceStats,
     Stats,
 )
-from amr_logpatterns.packs.schema import SEVERITY_RANK
+from amr_logpatterns.packs.schema import worst_severity
 
 _COUNTS = tuple(name for name, f in SourceStats.model_fields.items() if f.annotation is int)
 _PRESENCE_COUNTS = tuple(name for name, f in Presence.model_fields.items() if f.annotation is int)
@@ -148,7 +148,7 @@ def merge_reports(reports: Iterable[Report]) -> Report:
     # diagnoses are drawn again over the merged findings, and with them what explains each
     unexplained = [f.model_copy(update={"explained_by": []}) for f in findings.values()]
     merged = finalise(unexplained, list(sources))
-    worst = max((f.severity for f in merged), key=SEVERITY_RANK.__getitem__, default=None)
+    worst = worst_severity(f.severity for f in merged)
     cap = min(r.stats.unknown_template_limit for r in items)
     stats = totals(list(sources.values()), error_sets, limit, timeouts).model_copy(
         update={"unknown_template_limit": cap}

@@ -8,7 +8,6 @@ Relative paths in it are relative to the file, so a pipeline can run from anywhe
 from __future__ import annotations
 
 from datetime import date
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from amr_logpatterns.packs.loader import (
     validate_marked,
 )
 from amr_logpatterns.packs.schema import Scalar, Severity
+from amr_logpatterns.policy.selectors import names_any
 from amr_logpatterns.wording import did_you_mean
 
 #: The name looked up in the working directory when ``--config`` is not given.
@@ -183,10 +183,10 @@ def config_problems(loaded: LoadedConfig, pack: Pack) -> list[Problem]:
     components = {c.id for c in pack.components} | {"diagnosis"}
     problems = []
     for entry, origin in zip(loaded.config.ignore, loaded.ignore_origins, strict=True):
-        if entry.id is not None and not _selects_any(entry.id, known):
+        if entry.id is not None and not names_any(entry.id, known):
             _, _, line = origin.rpartition(":")
             message = f"no signature or diagnosis {entry.id!r}{did_you_mean(entry.id, known)}"
-            if _selects_any(entry.id, set(pack.disabled)):
+            if names_any(entry.id, set(pack.disabled)):
                 message = f"{entry.id!r} is disabled, so it never fires; remove this entry"
             problems.append(
                 Problem(
@@ -214,10 +214,10 @@ def config_problems(loaded: LoadedConfig, pack: Pack) -> list[Problem]:
     for key in ("only", "exclude"):
         positions = getattr(loaded, f"{key}_at")
         for i, value in enumerate(getattr(loaded.config, key)):
-            if not _selects_any(value, known) and value not in components:
+            if not names_any(value, known) and value not in components:
                 message = f"{value!r} names no signature, diagnosis or component"
                 message += did_you_mean(value, [*known, *components])
-                if _selects_any(value, set(pack.disabled)):
+                if names_any(value, set(pack.disabled)):
                     message = f"{value!r} names only disabled ids; remove it"
                 row, col = positions[i] if i < len(positions) else (0, 0)
                 problems.append(
@@ -237,5 +237,3 @@ def expectable_components(pack: Pack) -> list[str]:
     return [c.id for c in pack.components if c.namespaces or c.workloads] + ["any"]
 
 
-def _selects_any(pattern: str, ids: set[str]) -> bool:
-    return any(fnmatchcase(i, pattern) for i in ids)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from fnmatch import fnmatchcase
 
 from amr_logpatterns.models.results import (
     Diagnosis,
@@ -22,8 +21,9 @@ from amr_logpatterns.models.results import (
     Suppression,
     failing_name,
 )
-from amr_logpatterns.packs.schema import SEVERITY_RANK, Severity
+from amr_logpatterns.packs.schema import SEVERITY_RANK, Severity, worst_severity
 from amr_logpatterns.policy.config import IgnoreEntry
+from amr_logpatterns.policy.selectors import glob_matches, selected
 from amr_logpatterns.wording import plural
 
 
@@ -60,10 +60,6 @@ def baseline_key(item: Finding | Diagnosis) -> str:
     return f"{item.id}:{item.fingerprint}"
 
 
-def _selected(item_id: str, component: str, selectors: tuple[str, ...]) -> bool:
-    return any(s == component or fnmatchcase(item_id, s) for s in selectors)
-
-
 def _field_matches(entry: IgnoreEntry, finding: Finding | Diagnosis) -> bool:
     if not entry.fields:
         return True
@@ -74,7 +70,7 @@ def _field_matches(entry: IgnoreEntry, finding: Finding | Diagnosis) -> bool:
 
 
 def _covers(entry: IgnoreEntry, item: Finding | Diagnosis) -> bool:
-    if entry.id is not None and not fnmatchcase(item.id, entry.id):
+    if entry.id is not None and not glob_matches(entry.id, item.id):
         return False
     if entry.fingerprint is not None and entry.fingerprint != item.fingerprint:
         return False
@@ -140,7 +136,8 @@ def _recovered(item: Finding | Diagnosis) -> bool:
     return item.recovery is not None and item.recovery.status == "recovered"
 
 
-def _at_least(severity: str, threshold: str) -> bool:
+def reaches(severity: str, threshold: str) -> bool:
+    """Whether ``severity`` is at or above ``threshold`` (``never``: nothing is)."""
     return threshold != "never" and SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
 
 
@@ -183,16 +180,16 @@ def apply_policy(report: Report, policy: Policy) -> Report:
     findings = [
         f
         for f in report.findings
-        if (not policy.only or _selected(f.id, f.component, policy.only))
-        and not _selected(f.id, f.component, policy.exclude)
+        if (not policy.only or selected(f.id, f.component, policy.only))
+        and not selected(f.id, f.component, policy.exclude)
     ]
     kept_ids = {f.id for f in findings}
     diagnoses = [
         d
         for d in report.diagnoses
-        if not _selected(d.id, "diagnosis", policy.exclude)
+        if not selected(d.id, "diagnosis", policy.exclude)
         and (
-            _selected(d.id, "diagnosis", policy.only)
+            selected(d.id, "diagnosis", policy.only)
             or (
                 (not policy.only or any(i in kept_ids for i in d.finding_ids))
                 and (not d.finding_ids or any(i in kept_ids for i in d.finding_ids))
@@ -215,14 +212,14 @@ def apply_policy(report: Report, policy: Policy) -> Report:
         and i.severity != "info"  # a signal (or a harmless root cause) has nothing to fix
         and not _benign(i, harmless)
         and not (policy.ignore_recovered and _recovered(i))
-        and _at_least(i.severity, policy.fail_on)
+        and reaches(i.severity, policy.fail_on)
     ]
     failing = [failing_name(i) for i in failing_items]
     # anything that needs attention: what no signature knows, at warning level or worse
     unknown = report.stats.unknown_records if policy.fail_on == "info" else 0
     missing = missing_components(report, policy.expect)
-    shown_findings = [f for f in findings if _at_least(f.severity, policy.min_severity)]
-    shown_diagnoses = [d for d in diagnoses if _at_least(d.severity, policy.min_severity)]
+    shown_findings = [f for f in findings if reaches(f.severity, policy.min_severity)]
+    shown_diagnoses = [d for d in diagnoses if reaches(d.severity, policy.min_severity)]
     hidden = len(items) - len(shown_findings) - len(shown_diagnoses)
     gate = Gate(
         fail_on=policy.fail_on,
@@ -242,7 +239,7 @@ def apply_policy(report: Report, policy: Policy) -> Report:
         notices=[*input_notices(report), *suppressor.notices, *suppressor.unused_notices()],
     )
     shown: list[Finding | Diagnosis] = [*shown_diagnoses, *shown_findings]
-    worst = max((i.severity for i in shown), key=SEVERITY_RANK.__getitem__, default=None)
+    worst = worst_severity(i.severity for i in shown)
     return report.model_copy(
         update={
             "findings": shown_findings,
