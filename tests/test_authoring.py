@@ -15,21 +15,22 @@ import pytest
 import yaml
 
 from amr_logpatterns import PackError, classify, load_packs
-from amr_logpatterns.authoring.lint import (
+from amr_logpatterns.authoring.json_schemas import (
     DESCRIPTIONS,
     SCHEMA_KINDS,
     config_json_schema,
-    lint_packs,
     schema_text,
     signature_json_schema,
 )
+from amr_logpatterns.authoring.lint import lint_packs
 from amr_logpatterns.authoring.selftest import (
     format_test_table,
     pack_tests_exit_code,
     run_pack_tests,
 )
 from amr_logpatterns.errors import ConfigError
-from amr_logpatterns.packs.loader import Disable, builtin_patterns_dir
+from amr_logpatterns.packs.merge import Disable
+from amr_logpatterns.packs.sources import builtin_patterns_dir
 from amr_logpatterns.policy.config import check_against_pack, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -344,11 +345,11 @@ def test_the_pack_cache_key_follows_disabled_and_overrides(tmp_path: Path) -> No
     cache = tmp_path / "cache"
     plain = load_packs(cache_dir=cache)
     fewer = load_packs(cache_dir=cache, disabled=["observer.ivs-crd-missing"])
-    assert len(list(cache.glob("pack-*.pickle"))) == 2
+    assert len(list(cache.glob("pack-*.json"))) == 2
     assert len(fewer.signatures) == len(plain.signatures) - 1
     assert load_packs(cache_dir=cache, disabled=["observer.ivs-crd-missing"]) == fewer
     overridden = load_packs(OVERRIDE, cache_dir=cache)
-    assert len(list(cache.glob("pack-*.pickle"))) == 3
+    assert len(list(cache.glob("pack-*.json"))) == 3
     assert load_packs(OVERRIDE, cache_dir=cache) == overridden
     assert overridden.overridden and not plain.overridden
 
@@ -423,4 +424,4 @@ def test_the_cache_key_follows_entry_point_packs(site: Path, tmp_path: Path) -> 
     sig.write_text(sig.read_text().replace("title: A thing broke", "title: A thing broke again"))
     changed = load_packs(cache_dir=cache, entry_points=True).signature("demo.thing-broke")
     assert changed is not None and changed.title == "A thing broke again"
-    assert len(list(cache.glob("pack-*.pickle"))) == 3
+    assert len(list(cache.glob("pack-*.json"))) == 3

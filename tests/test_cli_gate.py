@@ -16,7 +16,8 @@ import pytest
 import yaml
 from conftest import FIXTURES, ROOT
 
-from amr_logpatterns.cli import _parser, main
+from amr_logpatterns.cli import build_parser as _parser
+from amr_logpatterns.cli import main
 
 LOGS = ROOT / "examples" / "logs"
 EXAMPLES = sorted(p.name for p in LOGS.iterdir() if p.name != "EXPECTED.yaml")

@@ -245,18 +245,18 @@ def test_each_way_the_call_to_the_handler_fails_has_its_own_finding(
 @pytest.fixture
 def fresh_caches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Empty the process's pack caches and count each signature compiled from now on."""
-    from amr_logpatterns.pipeline import classifier as engine
+    from amr_logpatterns.pipeline import compiled_packs
 
     compiled: list[str] = []
-    real = engine.compile_signature
+    real = compiled_packs.compile_signature
 
     def counting(signature, components):  # type: ignore[no-untyped-def]
         compiled.append(signature.id)
         return real(signature, components)
 
-    monkeypatch.setattr(engine, "_BUILTIN", [])
-    monkeypatch.setattr(engine, "_COMPILED", {})
-    monkeypatch.setattr(engine, "compile_signature", counting)
+    monkeypatch.setattr(compiled_packs, "_BUILTIN", [])
+    monkeypatch.setattr(compiled_packs, "_COMPILED", {})
+    monkeypatch.setattr(compiled_packs, "compile_signature", counting)
     return compiled
 
 
@@ -288,9 +288,9 @@ def test_threads_share_one_compilation(fresh_caches: list[str]) -> None:
     assert all(r == reports[0] for r in reports)
     assert pairs(reports[0]) == [("observer.health-check-failed", 1)]
     # threads may race to compile, but the process keeps one compilation and loads once
-    from amr_logpatterns.pipeline import classifier as engine
+    from amr_logpatterns.pipeline import compiled_packs
 
-    assert len(engine._BUILTIN) == 1 and len(engine._COMPILED) == 1
+    assert len(compiled_packs._BUILTIN) == 1 and len(compiled_packs._COMPILED) == 1
 
 
 # --- a record cut at the line cap

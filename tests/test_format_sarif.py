@@ -23,7 +23,9 @@ from test_format_story import incident
 
 from amr_logpatterns import Classifier, __version__
 from amr_logpatterns.formatters.options import GUIDE_URL, Options, guide_link
-from amr_logpatterns.formatters.sarif import format_report, rule_name, source_uri
+from amr_logpatterns.formatters.sarif import format_report
+from amr_logpatterns.formatters.sarif_locations import source_uri
+from amr_logpatterns.formatters.sarif_rules import rule_name
 from amr_logpatterns.models.results import Diagnosis, Finding, Gate, Report, Suppression
 
 LOGS = ROOT / "examples" / "logs"

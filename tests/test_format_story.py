@@ -13,21 +13,19 @@ from collections.abc import Sequence
 import pytest
 
 from amr_logpatterns.formatters import PLAIN, Options, formatters, github, junit, sarif
-from amr_logpatterns.formatters.story import (
+from amr_logpatterns.formatters.gate_words import gate_sentence, gate_story
+from amr_logpatterns.formatters.phrases import (
     capital,
-    claim,
     clip,
     coverage,
     duration,
-    gate_sentence,
-    gate_story,
     moment,
     recovery_sentence,
     report_coverage,
     tap_sentence,
-    tell,
     verdict_sentences,
 )
+from amr_logpatterns.formatters.story import claim, tell
 from amr_logpatterns.models.results import (
     Diagnosis,
     Finding,

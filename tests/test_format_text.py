@@ -16,7 +16,7 @@ from test_format_story import RECOVERED, by_id, incident
 
 from amr_logpatterns import Classifier
 from amr_logpatterns.formatters import PLAIN, Options
-from amr_logpatterns.formatters.terminal import MIN_WIDTH
+from amr_logpatterns.formatters.screen import MIN_WIDTH
 from amr_logpatterns.formatters.text import format_story
 from amr_logpatterns.models.results import (
     Gate,

@@ -34,7 +34,7 @@ from conftest import FIXTURES, ROOT
 from amr_logpatterns import Classifier
 from amr_logpatterns.cli import main
 from amr_logpatterns.errors import InputError
-from amr_logpatterns.pipeline.classifier import open_log
+from amr_logpatterns.ingest.compression import open_log
 
 HOSTILE = FIXTURES / "hostile"
 #: The repeated-character files: 1 GiB, as the issue asks, unless the disk is short.

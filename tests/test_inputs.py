@@ -21,18 +21,17 @@ from logsynth import messy_log
 from amr_logpatterns import Classifier, Report
 from amr_logpatterns.cli import main
 from amr_logpatterns.errors import InputError
+from amr_logpatterns.ingest.archives import ARCHIVE_SEPARATOR
+from amr_logpatterns.ingest.globs import DEFAULT_GLOBS, matches
 from amr_logpatterns.ingest.inputs import (
-    ARCHIVE_SEPARATOR,
-    DEFAULT_GLOBS,
-    LogInput,
     all_plain_files,
     close_inputs,
     expand_inputs,
-    matches,
     open_inputs,
     total_size,
 )
-from amr_logpatterns.peel.wrappers import path_context
+from amr_logpatterns.ingest.loginput import LogInput
+from amr_logpatterns.peel.paths import path_context
 from amr_logpatterns.pipeline import classifier as engine
 
 BUNDLES = FIXTURES / "bundles"

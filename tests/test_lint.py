@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from amr_logpatterns.authoring.lint import (
+from amr_logpatterns.authoring.lint import lint_packs
+from amr_logpatterns.authoring.lint_report import (
     LintEntry,
     LintReport,
     format_lint,
     lint_exit_code,
-    lint_packs,
 )
 
 PACKS = Path(__file__).parent / "fixtures" / "packs"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from amr_logpatterns import PackError, load_packs
-from amr_logpatterns.packs.loader import builtin_patterns_dir
+from amr_logpatterns.packs.sources import builtin_patterns_dir
 
 COMPONENT = "id: demo\ntitle: Demo\nnamespaces: [demo-system]\n"
 
@@ -157,12 +157,12 @@ def test_pack_cache_is_keyed_by_contents(tmp_path: Path) -> None:
     pack_dir = write_pack(tmp_path / "p", {"components/demo.yaml": COMPONENT, "demo/demo.thing-broke.yaml": SIGNATURE})
     cache = tmp_path / "cache"
     first = load_packs(pack_dir, builtin=False, cache_dir=cache)
-    assert len(list(cache.glob("pack-*.pickle"))) == 1
+    assert len(list(cache.glob("pack-*.json"))) == 1
     assert load_packs(pack_dir, builtin=False, cache_dir=cache) == first
     (pack_dir / "demo" / "demo.thing-broke.yaml").write_text(SIGNATURE.replace("A thing broke", "Changed"))
     changed = load_packs(pack_dir, builtin=False, cache_dir=cache)
     assert changed.signatures[0].title == "Changed"
-    assert len(list(cache.glob("pack-*.pickle"))) == 2
+    assert len(list(cache.glob("pack-*.json"))) == 2
 
 
 def test_a_broken_pack_is_never_cached(tmp_path: Path) -> None:

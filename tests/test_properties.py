@@ -28,8 +28,9 @@ from amr_logpatterns import Classifier
 from amr_logpatterns.decode.stream import RecordStream, Tally
 from amr_logpatterns.fast import fastscan
 from amr_logpatterns.fast.prefilter import available_engines
-from amr_logpatterns.ingest.reading import LineClipper, clip_length, cut_line, physical_lines
-from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.ingest.clipping import LineClipper, clip_length, cut_line
+from amr_logpatterns.ingest.reading import physical_lines
+from amr_logpatterns.peel.state import PasteState
 from amr_logpatterns.pipeline.classifier import Part
 
 sys.path.insert(0, str(ROOT / "fuzz"))

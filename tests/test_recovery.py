@@ -10,7 +10,7 @@ from conftest import FIXTURES
 
 from amr_logpatterns import Classifier, Finding, Report
 from amr_logpatterns.analyse.diagnose import diagnosis_recovery, explain
-from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.peel.state import PasteState
 from amr_logpatterns.pipeline import parallel
 from amr_logpatterns.pipeline.classifier import Part
 from amr_logpatterns.pipeline.merge import merge_reports

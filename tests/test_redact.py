@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from amr_logpatterns import Classifier, Evidence, Match, Report
-from amr_logpatterns.analyse.timeline import build_timeline, format_timeline_text
-from amr_logpatterns.explain.whynot import explain_line, format_explanation
+from amr_logpatterns.analyse.timeline import build_timeline
+from amr_logpatterns.analyse.timeline_text import format_timeline_text
+from amr_logpatterns.explain import explain_line, format_explanation
 from amr_logpatterns.formatters import PLAIN, Options, formatters
 from amr_logpatterns.formatters.json_report import format_match
 from amr_logpatterns.policy.gate import Policy, apply_policy

@@ -8,7 +8,8 @@ import pytest
 import regex
 
 from amr_logpatterns import PackError, load_packs
-from amr_logpatterns.packs.regexsafety import RedosIssue, analysed_safe, find_quadratic, find_redos
+from amr_logpatterns.packs.regex_checker import RedosIssue
+from amr_logpatterns.packs.regexsafety import analysed_safe, find_quadratic, find_redos
 
 # (pattern, shape, position and sub-pattern of the first issue)
 DANGEROUS: list[tuple[str, str, int, str]] = [

@@ -10,12 +10,8 @@ from conftest import FIXTURES, ROOT
 from pydantic import ValidationError
 
 from amr_logpatterns import Classifier, Report
-from amr_logpatterns.analyse.timeline import (
-    Timeline,
-    build_timeline,
-    format_timeline_markdown,
-    format_timeline_text,
-)
+from amr_logpatterns.analyse.timeline import Timeline, build_timeline
+from amr_logpatterns.analyse.timeline_text import format_timeline_markdown, format_timeline_text
 
 INCIDENTS = FIXTURES / "incidents"
 OUTAGE = [INCIDENTS / "amr-graphql-outage" / "amr-persister.jsonl", INCIDENTS / "amr-graphql-outage" / "amr-observer.log"]

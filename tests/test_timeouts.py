@@ -14,7 +14,8 @@ import pytest
 from logsynth import messy_log
 
 from amr_logpatterns import Classifier, Report, load_packs
-from amr_logpatterns.analyse.matcher import DEFAULT_REGEX_TIMEOUT, UNGUARDED_LENGTH
+from amr_logpatterns.analyse.compiling import UNGUARDED_LENGTH
+from amr_logpatterns.analyse.matcher import DEFAULT_REGEX_TIMEOUT
 from amr_logpatterns.fast.prefilter import available_engines
 from amr_logpatterns.packs.loader import Pack
 from amr_logpatterns.pipeline import parallel

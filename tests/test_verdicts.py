@@ -9,11 +9,11 @@ from conftest import FIXTURES
 
 from amr_logpatterns import Classifier, PackError, Report, load_packs
 from amr_logpatterns.analyse.verdicts import apply_verdicts
-from amr_logpatterns.packs.checks import benign_reference_problems
 from amr_logpatterns.authoring.selftest import check_examples
 from amr_logpatterns.models.results import Finding, Seen
+from amr_logpatterns.packs.checks import benign_reference_problems
 from amr_logpatterns.packs.loader import Pack
-from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.peel.state import PasteState
 from amr_logpatterns.pipeline.classifier import Part
 
 BENIGN = FIXTURES / "benign"

@@ -18,7 +18,7 @@ from amr_logpatterns.analyse.versions import (
 )
 from amr_logpatterns.models.results import Diagnosis, Finding
 from amr_logpatterns.packs.schema import RemediationStep
-from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.peel.state import PasteState
 from amr_logpatterns.pipeline.classifier import Part
 
 VERSIONS = FIXTURES / "versions"

@@ -45,7 +45,7 @@ def test_wheel_installs_into_a_fresh_venv_and_classifies(tmp_path: Path) -> None
     (outside / "observer.log").write_text(SAMPLE)
     script = (
         "import json, amr_logpatterns\n"
-        "from amr_logpatterns.packs.loader import builtin_patterns_dir\n"
+        "from amr_logpatterns.packs.sources import builtin_patterns_dir\n"
         "report = amr_logpatterns.classify_file('observer.log')\n"
         "print(json.dumps({'module': amr_logpatterns.__file__, 'patterns': str(builtin_patterns_dir()),"
         " 'ids': [f.id for f in report.findings]}))\n"

@@ -9,15 +9,15 @@ from conftest import ROOT
 from helpers import records
 
 from amr_logpatterns import Classifier, Pack
-from amr_logpatterns.analyse.matcher import match_signatures, trace_signature
-from amr_logpatterns.explain.whynot import (
+from amr_logpatterns.analyse.introspection import trace_signature
+from amr_logpatterns.analyse.matcher import match_signatures
+from amr_logpatterns.explain import (
     LineExplanation,
-    NearMiss,
-    RecordExplanation,
     explain_file_line,
     explain_line,
     format_explanation,
 )
+from amr_logpatterns.explain.results import NearMiss, RecordExplanation
 from amr_logpatterns.packs.schema import Component, Signature
 
 LOGS = ROOT / "examples" / "logs"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from amr_logpatterns.peel.ansi import strip_ansi
+from amr_logpatterns.peel.command import command_context
 from amr_logpatterns.peel.lines import read_lines
-from amr_logpatterns.peel.wrappers import command_context, path_context, strip_ansi
+from amr_logpatterns.peel.paths import path_context
 
 ZAP = '2024-03-02T08:11:09Z\tINFO\tsetup\tEstablishing\t{"locationId": "0b4e"}'
 

@@ -23,7 +23,7 @@ from test_hostile import run_cli
 
 from amr_logpatterns.cli import main
 from amr_logpatterns.errors import ConfigError, PackError, Problem
-from amr_logpatterns.packs import loader
+from amr_logpatterns.packs import marked_yaml
 from amr_logpatterns.packs.loader import load_packs
 from amr_logpatterns.policy.config import load_config
 
@@ -154,7 +154,7 @@ def test_an_alias_bomb_in_a_pack_is_refused(tmp_path: Path, text: str) -> None:
     (tmp_path / "bomb.yaml").write_text(text)
     problems, seconds, peak = _bounded(lambda: _pack_problems(tmp_path))
     assert [p.path for p in problems] == [str(tmp_path / "bomb.yaml")]
-    assert f"more than {loader.MAX_YAML_NODES} YAML nodes" in problems[0].message
+    assert f"more than {marked_yaml.MAX_YAML_NODES} YAML nodes" in problems[0].message
     assert seconds < 5 and peak < 64
 
 
@@ -164,7 +164,7 @@ def test_an_alias_bomb_in_the_config_is_refused(tmp_path: Path, text: str) -> No
     path.write_text(text)
     problems, seconds, peak = _bounded(lambda: _config_problems(path))
     assert [p.path for p in problems] == [str(path)]
-    assert f"more than {loader.MAX_YAML_NODES} YAML nodes" in problems[0].message
+    assert f"more than {marked_yaml.MAX_YAML_NODES} YAML nodes" in problems[0].message
     assert seconds < 5 and peak < 64
 
 
@@ -187,22 +187,22 @@ def test_the_command_refuses_a_bomb_with_exit_2_naming_the_file(tmp_path: Path) 
 def _oversized(path: Path) -> None:
     """A valid YAML file one byte over the limit (a long comment)."""
     head = "id: x\n# "
-    path.write_text(head + "x" * (loader.MAX_PACK_FILE_BYTES + 1 - len(head)))
-    assert path.stat().st_size == loader.MAX_PACK_FILE_BYTES + 1
+    path.write_text(head + "x" * (marked_yaml.MAX_PACK_FILE_BYTES + 1 - len(head)))
+    assert path.stat().st_size == marked_yaml.MAX_PACK_FILE_BYTES + 1
 
 
 def test_a_pack_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     _oversized(tmp_path / "big.yaml")
     (problem,) = _pack_problems(tmp_path)
     assert problem.path == str(tmp_path / "big.yaml")
-    assert f"{loader.MAX_PACK_FILE_BYTES + 1} bytes" in problem.message
+    assert f"{marked_yaml.MAX_PACK_FILE_BYTES + 1} bytes" in problem.message
 
 
 def test_a_config_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     _oversized(tmp_path / "config.yaml")
     (problem,) = _config_problems(tmp_path / "config.yaml")
     assert problem.path == str(tmp_path / "config.yaml")
-    assert f"{loader.MAX_PACK_FILE_BYTES + 1} bytes" in problem.message
+    assert f"{marked_yaml.MAX_PACK_FILE_BYTES + 1} bytes" in problem.message
 
 
 def _tagged(marker: Path) -> dict[str, str]:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from amr_logpatterns.analyse.aggregate import clip_evidence
-from amr_logpatterns.analyse.matcher import NODE_SCOPE, accepts
+from amr_logpatterns.analyse.attribution import NODE_SCOPE, accepts
 from amr_logpatterns.models.records import LogRecord
 from amr_logpatterns.models.results import Report, Seen, UnknownTemplate
 from amr_logpatterns.packs.schema import Component

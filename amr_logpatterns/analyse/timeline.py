@@ -25,20 +25,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from amr_logpatterns.analyse.timestamps import (
-    SeenKey,
-    chronology,
-    elapsed,
-    format_duration,
-    instants,
-)
+from amr_logpatterns.analyse.timestamps import SeenKey, chronology, elapsed, instants
 from amr_logpatterns.models.results import Finding, Report, Seen
-from amr_logpatterns.wording import shorten
 
 State = Literal["healthy", "degraded", "failing"]
 Outcome = Literal["healthy", "recovered", "ongoing"]
 
-_RANK: dict[State, int] = {"healthy": 0, "degraded": 1, "failing": 2}
+#: How unwell each state is: a change to a higher rank is a change for the worse.
+STATE_RANK: dict[State, int] = {"healthy": 0, "degraded": 1, "failing": 2}
 _STATE_OF_SEVERITY: dict[str, State] = {"warning": "degraded", "error": "failing"}
 
 
@@ -133,7 +127,7 @@ def _causes(problems: Iterable[_Problem], state: State) -> list[Cause]:
 
 
 def _state(active: Iterable[_Problem]) -> State:
-    return max((p.state for p in active), key=_RANK.__getitem__, default="healthy")
+    return max((p.state for p in active), key=STATE_RANK.__getitem__, default="healthy")
 
 
 @dataclass
@@ -173,7 +167,7 @@ class _Walk:
         causes = _causes(self.active.values(), after)
         recovered_by = None
         lasted = None
-        if _RANK[after] > _RANK[before]:
+        if STATE_RANK[after] > STATE_RANK[before]:
             if before == "healthy":
                 self.unwell_since = at
         else:
@@ -307,112 +301,3 @@ def build_timeline(report: Report) -> Timeline:
         components=components,
         last_time=max(lasts, default=None) if by_time else None,
     )
-
-
-def _place(change: Change, timeline: Timeline, clock: str) -> str:
-    if change.time is not None and timeline.ordered_by == "time":
-        return change.time.strftime(clock)
-    return f"{change.at.source.rsplit('/', 1)[-1]}:{change.at.line}"
-
-
-def _clock(timeline: Timeline) -> str:
-    """``HH:MM:SS`` when the incident falls on one day; the date too, the year if they differ.
-
-    The incident runs from its first change to the last time a finding was
-    seen, which may be a later day than any change.
-    """
-    days = {c.time.date() for c in timeline.changes if c.time is not None}
-    if timeline.last_time is not None and days:
-        days.add(timeline.last_time.date())
-    if len(days) <= 1:
-        return "%H:%M:%S"
-    return "%m-%d %H:%M:%S" if len({d.year for d in days}) == 1 else "%Y-%m-%d %H:%M:%S"
-
-
-def _causes_text(causes: Sequence[Cause], code: bool = False) -> str:
-    tick = "`" if code else ""
-    return ", ".join(f"{tick}{c.id}{tick} (x{c.count})" for c in causes)
-
-
-def _what(change: Change, code: bool = False) -> str:
-    tick = "`" if code else ""
-    if _RANK[change.state] > _RANK[change.previous]:
-        return _causes_text(change.causes, code)
-    parts = []
-    if change.recovered_by is not None:
-        text = f"recovered: {tick}{change.recovered_by}{tick}"
-        if change.lasted_seconds is not None:
-            text += f" ({format_duration(change.lasted_seconds)})"
-        parts.append(text)
-    elif change.lasted_seconds is not None:
-        parts.append(f"after {format_duration(change.lasted_seconds)}")
-    if change.causes:
-        parts.append("still " + _causes_text(change.causes, code))
-    return "; ".join(parts)
-
-
-def _outcome(c: ComponentTimeline, code: bool = False) -> str:
-    if c.outcome == "ongoing":
-        return "ongoing: " + _causes_text(c.ongoing, code)
-    return "recovered" if c.outcome == "recovered" else "no problems"
-
-
-def _label(state: State) -> str:
-    return state if state == "healthy" else state.upper()
-
-
-def _fit(line: str, width: int) -> str:
-    return shorten(line.rstrip(), width)
-
-
-#: What an empty timeline says in text and Markdown, rather than nothing.
-_EMPTY = "No AMR component's state shows in the input: nothing to put on a timeline.\n"
-
-
-def format_timeline_text(t: Timeline, width: int = 100) -> str:
-    """One line per state change, then where each component stood at the end of the input."""
-    if not t.changes and not t.components:
-        return _EMPTY
-    clock = _clock(t)
-    places = [_place(c, t, clock) for c in t.changes]
-    place_width = max([len(p) for p in places] + [len("end")])
-    name_width = max([len(c.component) for c in t.components] + [1])
-    lines = []
-    for change, place in zip(t.changes, places, strict=True):
-        lines.append(
-            f"{place:<{place_width}}  {change.component:<{name_width}}  "
-            f"{_label(change.state):<8}  {_what(change)}"
-        )
-    for c in t.components:
-        lines.append(
-            f"{'end':<{place_width}}  {c.component:<{name_width}}  "
-            f"{_label(c.final_state):<8}  {_outcome(c)}"
-        )
-    return "".join(_fit(line, width) + "\n" for line in lines)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def format_timeline_markdown(t: Timeline) -> str:
-    """A table of the state changes and one of where each component ended, for a ticket."""
-    if not t.changes and not t.components:
-        return _EMPTY
-    clock = _clock(t)
-    out = ["| when | component | state | what |", "| --- | --- | --- | --- |"]
-    for change in t.changes:
-        state = _label(change.state)
-        out.append(
-            f"| {_cell(_place(change, t, clock))} | {_cell(change.component)} | "
-            f"{state if change.state == 'healthy' else f'**{state}**'} | "
-            f"{_cell(_what(change, code=True))} |"
-        )
-    out += ["", "| component | at the end | outcome |", "| --- | --- | --- |"]
-    for c in t.components:
-        out.append(
-            f"| {_cell(c.component)} | {_label(c.final_state)} | {_cell(_outcome(c, code=True))} |"
-        )
-    order = "their timestamps" if t.ordered_by == "time" else "input order (file, then line)"
-    out += ["", f"Changes are in {order}."]
-    return "\n".join(out) + "\n"

@@ -15,17 +15,12 @@ import regex
 from pydantic import BaseModel, ConfigDict
 
 from amr_logpatterns.analyse.matcher import render_value
-from amr_logpatterns.explain.whynot import explain_line
+from amr_logpatterns.explain import explain_line
 from amr_logpatterns.models.results import FieldValue
-from amr_logpatterns.packs.loader import (
-    Marks,
-    PackRead,
-    pack_files,
-    pack_roots,
-    position,
-    read_packs,
-)
+from amr_logpatterns.packs.loader import PackRead, read_packs
+from amr_logpatterns.packs.marked_yaml import Marks, position
 from amr_logpatterns.packs.schema import Condition, Signature
+from amr_logpatterns.packs.sources import pack_files, pack_roots
 from amr_logpatterns.pipeline.classifier import Classifier
 from amr_logpatterns.wording import shorten
 

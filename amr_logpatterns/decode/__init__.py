@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from amr_logpatterns.decode import events, golog, kernel, klog, pods, zap_console, zap_json
-from amr_logpatterns.decode.base import Decoded
-from amr_logpatterns.models.records import Line, LogRecord
-from amr_logpatterns.models.shapes import GLUED_START, JSON_LOG_START_RE
+from amr_logpatterns.models.records import Decoded, Line, LogRecord
+from amr_logpatterns.models.shapes import GLUED_START, JSON_LOG_START_RE, RFC3339, ZAP_LEVEL
+from amr_logpatterns.models.stage1 import Pattern
 
 Decoder = Callable[[str], "Decoded | None"]
 
@@ -30,6 +30,29 @@ DECODERS: tuple[Decoder, ...] = (
 )
 
 _MAX_RECORDS_PER_LINE = 32
+
+#: The keys a JSON log record may start with.
+LOG_KEYS = rb"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)"
+_ZAP_START = (RFC3339 + r"(?:\t|[ ]+)" + ZAP_LEVEL).encode()
+_TIME_REST = RFC3339.removeprefix(r"\d{4}-").encode()
+
+#: Records glued onto one line (a writer left out the newline): JSON after JSON or after
+#: any other character, a zap console or klog record after any character.
+STAGE1 = (
+    Pattern(rb"\}[^\S\n]*\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:'),
+    Pattern(
+        rb"\S\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:',
+        stdlib=(rb"\{(?<=\S\{)[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:',),
+    ),
+    Pattern(
+        rb"\S" + _ZAP_START,
+        stdlib=(rb"-(?<=\S\d{4}-)" + _TIME_REST + (r"(?:\t|[ ]+)" + ZAP_LEVEL).encode(),),
+    ),
+    Pattern(
+        rb"\S[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] ",
+        stdlib=(rb"\.(?<=\S[IWEF]\d{4} \d\d:\d\d:\d\d\.)\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] ",),
+    ),
+)
 
 
 def _decode_one(text: str) -> Decoded:
@@ -56,11 +79,12 @@ def decode_text(text: str, cut: bool = False) -> list[Decoded]:
             if decoded is None and cut:
                 decoded = zap_json.decode_cut(text)
             if decoded is not None:
-                if decoded.rest and not JSON_LOG_START_RE.match(decoded.rest):
-                    out.append(replace(decoded, raw=text, rest=""))
+                rest = text[len(decoded.raw) :].strip()
+                if rest and not JSON_LOG_START_RE.match(rest):
+                    out.append(replace(decoded, raw=text))
                     break
                 out.append(decoded)
-                text = decoded.rest
+                text = rest
                 continue
         glued = GLUED_START.search(text, 1)
         head, text = (text[: glued.start()], text[glued.start() :]) if glued else (text, "")

@@ -1,9 +1,8 @@
-"""What a decoder returns for one record found in a line."""
+"""What every decoder shares: the level names it folds, and how stage 1 finds its levels."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from amr_logpatterns.models.stage1 import literal_pattern
 
 _LEVELS = {
     "i": "info",
@@ -18,24 +17,16 @@ _LEVELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
-    """One record found in a line; ``rest`` is what follows it on the same line."""
-
-    encoding: str
-    message: str
-    ts: str | None = None
-    level: str | None = None
-    logger: str | None = None
-    caller: str | None = None
-    fields: Mapping[str, object] = field(default_factory=dict)
-    context: Mapping[str, str] = field(default_factory=dict)
-    continuation: tuple[str, ...] = ()
-    raw: str = ""
-    rest: str = ""
-
-
 def normalise_level(level: str) -> str:
     """Lower-case a level and fold synonyms (``W`` and ``warning`` are ``warn``)."""
     low = level.strip().lower()
     return _LEVELS.get(low, low)
+
+
+#: Records that may be at warning level or above: every spelling that ``normalise_level``
+#: folds into warn, error, dpanic, panic or fatal (error records are counted; unexplained
+#: warnings and errors become unknown templates).
+STAGE1 = tuple(
+    literal_pattern(t, caseless=True)
+    for t in (b"warn", b"error", b"panic", b"fatal", b"critical", b'"err"')
+)

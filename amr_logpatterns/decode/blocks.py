@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from amr_logpatterns.models.records import LogRecord
 from amr_logpatterns.models.shapes import CE_SENT, FILE_FRAME, GOROUTINE, is_func_frame
+from amr_logpatterns.models.stage1 import Pattern, literal_pattern
 
 _CE_SDK_HEAD = re.compile(r"^(?:Validation: \w+|Context Attributes,)$")
 _CE_ATTRIBUTE = re.compile(
@@ -212,3 +213,16 @@ def group(records: Iterable[LogRecord]) -> Iterator[LogRecord]:
     for record in records:
         yield from grouper.push(record)
     yield from grouper.flush()
+
+
+#: CloudEvent dumps (read on while open; a ``--jobs`` cut keeps away) and Go stack frames
+#: (each needs the two lines before it, the record the trace belongs to).
+STAGE1 = (
+    *(
+        literal_pattern(t, boundary=True)
+        for t in (b"sent:", b"Context Attributes,", b"Validation: ")
+    ),
+    Pattern(rb"\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?[ \t\r]*$", multiline=True, frame=True),
+    Pattern(rb"goroutine \d+ \[", frame=True),
+    literal_pattern(b"created by ", frame=True),
+)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 
-from amr_logpatterns.decode.base import Decoded, normalise_level
+from amr_logpatterns.decode.base import normalise_level
 from amr_logpatterns.decode.kernel import NODE_CONTEXT, oom_fields
 from amr_logpatterns.decode.pods import owner_of, owner_of_replicaset
+from amr_logpatterns.models.records import Decoded
+from amr_logpatterns.models.stage1 import Pattern
 
 _AGE = r"(?P<age>(?:<unknown>|<invalid>|\S+)(?:\s+\(x(?P<count>\d+) over (?P<span>[^)]+)\))?)"
 _DESCRIBE_ROW = re.compile(
@@ -134,3 +136,7 @@ def decode(text: str) -> Decoded | None:
         context=context,
         raw=text,
     )
+
+
+#: Event rows of type ``Normal`` (warnings are found by the level literals).
+STAGE1 = (Pattern(rb"Normal[ \t]+[A-Z][A-Za-z]+[ \t]"),)

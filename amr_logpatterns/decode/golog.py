@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from amr_logpatterns.decode.base import Decoded
+from amr_logpatterns.models.records import Decoded
 
 _GOLOG = re.compile(r"^(?P<ts>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?) (?P<msg>.*)$")
 

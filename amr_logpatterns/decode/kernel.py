@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from amr_logpatterns.decode.base import Decoded
+from amr_logpatterns.models.records import Decoded
+from amr_logpatterns.models.stage1 import literal_pattern
 
 _KILLED = re.compile(
     r"(?:(?P<scope>Memory cgroup out of memory|Out of memory"
@@ -88,3 +89,10 @@ def decode(text: str) -> Decoded | None:
     return Decoded(
         encoding="kernel", message=text, fields=fields, context=dict(NODE_CONTEXT), raw=text
     )
+
+
+#: The kernel's OOM killer, whatever the distribution's wording.
+STAGE1 = tuple(
+    literal_pattern(t)
+    for t in (b"ed process ", b"ll process ", b"oom-kill:", b"Task in /", b"System OOM")
+)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from amr_logpatterns.decode.base import Decoded, normalise_level
+from amr_logpatterns.decode.base import normalise_level
+from amr_logpatterns.models.records import Decoded
+from amr_logpatterns.models.stage1 import Pattern, literal_pattern
 
 _KLOG = re.compile(
     r"^(?P<sev>[IWEF])(?P<date>\d{4}) (?P<time>\d\d:\d\d:\d\d\.\d{6})\s+(?P<tid>\d+) "
@@ -58,3 +60,14 @@ def decode(text: str) -> Decoded | None:
         context=subject_context(fields),
         raw=text,
     )
+
+
+#: A klog record at warning level or above; the kubelet's lines about a pod (``pod="..."``),
+#: which link a kernel line to its pod.
+STAGE1 = (
+    Pattern(
+        rb"[EFW]\d{4} \d\d:\d\d:\d\d\.\d{6}",
+        stdlib=(rb"\.(?<=[EFW]\d{4} \d\d:\d\d:\d\d\.)\d{6}",),
+    ),
+    literal_pattern(b'pod="'),
+)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from amr_logpatterns.decode.base import Decoded
 from amr_logpatterns.models.quantities import cpu_millicores, duration_seconds, memory_bytes
+from amr_logpatterns.models.records import Decoded
+from amr_logpatterns.models.stage1 import Pattern
 
 _NAME = r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?"
 _AGE = r"\d+[ywdhms](?:\d+[ywdhms])*|<unknown>|<invalid>"
@@ -139,3 +140,20 @@ def decode(text: str) -> Decoded | None:
     if not (text[:1].islower() or text[:1].isdigit()):  # names are lower case
         return None
     return _get_pods(text) or _top(text)
+
+
+_BINARY_UNITS = (b"K", b"M", b"G", b"T")
+
+#: Rows of ``kubectl get pods`` (``1/1   Running   3``) and of ``kubectl top pod``
+#: (a memory quantity at the end).
+STAGE1 = (
+    Pattern(
+        rb"\d/\d+[ \t]+[A-Za-z][\w:/\-]*[ \t]+\d",
+        stdlib=(rb"/(?<=\d/)\d+[ \t]+[A-Za-z][\w:/\-]*[ \t]+\d",),
+    ),
+    Pattern(
+        rb"\d[KMGT]i[ \t]*\r?$",
+        multiline=True,
+        stdlib=tuple(rb"(?m)" + u + rb"i(?<=\d" + u + rb"i)[ \t]*\r?$" for u in _BINARY_UNITS),
+    ),
+)

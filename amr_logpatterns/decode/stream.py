@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from amr_logpatterns.analyse.templates import UnknownTally
 from amr_logpatterns.decode import decode_line
 from amr_logpatterns.decode.blocks import MAX_QUIET_LINES, Grouper
 from amr_logpatterns.decode.podstate import PodDirectory, PodStates
@@ -20,15 +19,13 @@ from amr_logpatterns.models.records import Line, LogRecord
 from amr_logpatterns.models.results import SourceStats
 from amr_logpatterns.peel.lines import LineReader
 from amr_logpatterns.peel.rejoin import Rejoiner
-from amr_logpatterns.peel.wrappers import PasteState
+from amr_logpatterns.peel.state import PasteState
 
 
 @dataclass
 class Tally:
     """Mutable counters for one source while it streams.
 
-    ``unknown`` collects the unknown records of a whole run, so the sources of
-    one report share it (None: nobody asked, as when only matches stream out).
     ``timeouts_by_signature`` names the signatures behind ``regex_timeouts``.
     """
 
@@ -55,7 +52,6 @@ class Tally:
     presence: Counter[tuple[str, str]] = field(default_factory=Counter)
     timeouts_by_signature: Counter[str] = field(default_factory=Counter)
     line_offset: int = 0
-    unknown: UnknownTally | None = None
 
     def freeze(self) -> SourceStats:
         values = {name: getattr(self, name) for name in SourceStats.model_fields}

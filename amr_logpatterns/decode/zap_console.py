@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 
-from amr_logpatterns.decode.base import Decoded, normalise_level
+from amr_logpatterns.decode.base import normalise_level
+from amr_logpatterns.models.records import Decoded
 from amr_logpatterns.models.shapes import ZAP_TIME_AND_LEVEL
 
 _HEAD = re.compile(r"^" + ZAP_TIME_AND_LEVEL + r"(?:[\t ]+|$)")

@@ -26,17 +26,16 @@ from amr_logpatterns.decode.stream import RecordStream
 from amr_logpatterns.fast.prefilter import Engine
 from amr_logpatterns.ingest.reading import READ_ERRORS, ChunkReader
 from amr_logpatterns.models.records import LogRecord
+from amr_logpatterns.peel.ansi import ANSI_BYTES
+
+# a line a paste marker may take, or that may be empty once peeled, may be no record:
+# a frame's lookback passes it
+from amr_logpatterns.peel.registry import EMPTY_HINT, MARKER_HINT
 
 __all__ = ["CHUNK_BYTES", "READ_ERRORS", "FastScanner"]
 
 CHUNK_BYTES = 4 << 20
-_ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _ALNUM = re.compile(rb"[A-Za-z0-9]")
-#: What may make a line a paste marker (a command, fence, elision or tail header): such a
-#: line is no record, so a frame's lookback passes it (a superset of ``wrappers``' markers)
-_MARKER = re.compile(rb"(?m)kubectl|kctrl|tanzu|stern|(?:^|[\s$#%>])oc\s|==> |```|~~~|(?i:snip)")
-#: A line that may be empty once a capture tool's prefix is peeled off (``[pod/x/c] ``)
-_MAYBE_EMPTY = re.compile(rb"[ \t\]]\r?$")
 _NOT_NEWLINE = re.compile(rb"[^\n]")
 #: A frame needs the record lines before it (its function line and its head), across
 #: up to ``MAX_QUIET_LINES`` lines in a row that may be no record (blank, a marker)
@@ -98,7 +97,7 @@ class FastScanner:
         """Sorted (line index, line start offset, frame flag) of the special lines in
         ``buf``; None when stage 1 found too many to be worth it (read every line)."""
         stripped = b"\x1b" in buf
-        view = _ANSI.sub(b"", buf) if stripped else buf
+        view = ANSI_BYTES.sub(b"", buf) if stripped else buf
         scanned = self.engine.scan(view)
         if scanned is None:
             return None
@@ -288,8 +287,8 @@ class FastScanner:
                     stop = buf.find(b"\n", prev)
                     if (
                         _ALNUM.search(buf, prev, stop)
-                        and not _MARKER.search(buf, prev, stop)
-                        and not _MAYBE_EMPTY.search(buf, prev, stop)
+                        and not MARKER_HINT.search(buf, prev, stop)
+                        and not EMPTY_HINT.search(buf, prev, stop)
                     ):
                         needed, quiet = needed - 1, 0
                     else:  # maybe no record: the grouper bridges a few of these

@@ -22,155 +22,22 @@ import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from amr_logpatterns.models.shapes import RFC3339, ZAP_LEVEL
+from amr_logpatterns.decode.stage1 import STAGE1 as DECODE_STAGE1
+from amr_logpatterns.ingest.reading import STAGE1 as READING_STAGE1
+from amr_logpatterns.models.stage1 import Pattern, escape, literal_pattern
+from amr_logpatterns.peel.registry import STAGE1 as PEEL_STAGE1
 
-LOG_KEYS = rb"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)"
-_ZAP_START = (RFC3339 + r"(?:\t|[ ]+)" + ZAP_LEVEL).encode()
-_TIME_REST = RFC3339.removeprefix(r"\d{4}-").encode()
-#: A line that opens a JSON object and does not close it (``{"`` may end it): it may go
-#: on in the lines after it
-_WRAPPED_JSON = rb'\{"(?:[^\n]*[^}\s])?[ \t\r]*$'
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """One stage-1 pattern (a regex over bytes); ``frame`` lines need two lines before them."""
-
-    regex: bytes
-    caseless: bool = False
-    multiline: bool = False
-    frame: bool = False
-    literal: bytes = b""
-    stdlib: tuple[bytes, ...] = ()
-    """Equivalent regexes for ``re`` that start with a literal, which ``re`` skips to fast."""
-
-
-def _escape(text: bytes) -> bytes:
-    """Escape every byte that is not a letter or digit as ``\\xHH`` (all engines read it)."""
-    return b"".join(bytes([b]) if chr(b).isalnum() and b < 128 else b"\\x%02x" % b for b in text)
-
-
-def literal_pattern(text: bytes, *, caseless: bool = False, frame: bool = False) -> Pattern:
-    return Pattern(_escape(text), caseless=caseless, frame=frame, literal=text)
-
-
-#: Literals of the lines that change what later lines mean: pasted commands (``oc`` only
-#: after a line start, a space or a quote marker), fences, tail and describe headers.
-CONTEXT_LITERALS: tuple[bytes, ...] = (
-    *(b"kubectl", b"kctrl", b"tanzu", b"stern"),
-    *(b" oc ", b" oc\t", b"\noc ", b"\noc\t", b">oc ", b">oc\t"),
-    *(b"==> ", b"```", b"~~~", b"Name:", b"Namespace:"),
-)
-
-#: Literals of the lines that open a multi-line pod state: a ``describe`` output (whose
-#: ``Name:`` is a context literal already) or a pod document.
-POD_STATE_OPENERS: tuple[bytes, ...] = (b"Containers:", b"State:", b"apiVersion")
-_BINARY_UNITS = (b"K", b"M", b"G", b"T")
-
-STRUCTURAL: tuple[Pattern, ...] = (
-    # pasted context, and what a copy leaves behind
-    *(literal_pattern(t) for t in (*CONTEXT_LITERALS, b"[0m", b"\x00")),
-    literal_pattern(b"snip", caseless=True),
-    # lines that may be empty once a capture tool's wrapper is peeled off
-    Pattern(rb"[ \t]\r?$", multiline=True, stdlib=(rb"\n(?<=[ \t]\n)", rb"\n(?<=[ \t]\r\n)")),
-    Pattern(rb"\]\r?$", multiline=True, stdlib=(rb"\n(?<=\]\n)", rb"\n(?<=\]\r\n)")),
-    Pattern(
-        rb"(?:stdout|stderr) [FP]\r?$", multiline=True, stdlib=(rb"(?m)std(?:out|err) [FP]\r?$",)
-    ),
-    Pattern(
-        rb"\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\r?$",
-        multiline=True,
-        stdlib=(rb"(?m):(?<=\d\d:)\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\r?$",),
-    ),
-    # records that may be at warning level or above: every spelling that
-    # ``normalise_level`` folds into warn, error, dpanic, panic or fatal
-    *(
-        literal_pattern(t, caseless=True)
-        for t in (b"warn", b"error", b"panic", b"fatal", b"critical", b'"err"')
-    ),
-    Pattern(
-        rb"[EFW]\d{4} \d\d:\d\d:\d\d\.\d{6}",
-        stdlib=(rb"\.(?<=[EFW]\d{4} \d\d:\d\d:\d\d\.)\d{6}",),
-    ),
-    # a JSON level of one letter or ``err`` (spaces around it are stripped), or one
-    # written with escapes, which the literals above cannot see (bounded: an unbounded
-    # scan to the next quote costs Hyperscan a quarter of its speed)
-    Pattern(
-        rb'"(?:level|severity|lvl|L)"[^\S\n]*:[^\S\n]*"'
-        rb'(?:[^\S\n]*(?:[EeFfWw]|[Ee][Rr][Rr])[^\S\n]*"|[^"\n]{0,60}\\)'
-    ),
-    # records glued onto one line
-    Pattern(rb"\}[^\S\n]*\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:'),
-    Pattern(
-        rb"\S\{[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:',
-        stdlib=(rb"\{(?<=\S\{)[^\S\n]*\"" + LOG_KEYS + rb'"[^\S\n]*:',),
-    ),
-    Pattern(
-        rb"\S" + _ZAP_START,
-        stdlib=(rb"-(?<=\S\d{4}-)" + _TIME_REST + (r"(?:\t|[ ]+)" + ZAP_LEVEL).encode(),),
-    ),
-    Pattern(
-        rb"\S[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] ",
-        stdlib=(rb"\.(?<=\S[IWEF]\d{4} \d\d:\d\d:\d\d\.)\d{6}[^\S\n]+\d+ [^\s\]]+:\d+\] ",),
-    ),
-    # lines that join: CRI and Docker partial entries, wrapped JSON, CloudEvent dumps
-    literal_pattern(b"stdout P ", frame=True),  # the joined line may be a stack frame
-    literal_pattern(b"stderr P ", frame=True),
-    # Docker json-file and Fluent Bit records escape the line they carry, which hides
-    # its shape from the patterns here: each such record is read in full, and the two
-    # lines before it too, since it may carry a stack frame of the record before them
-    Pattern(rb'"log"[^\S\n]*:', frame=True),
-    Pattern(
-        _WRAPPED_JSON,
-        multiline=True,
-        # lines that end in spaces or tabs are special through the pattern above; only
-        # a line's last ``{"`` is tried (the test is on the line's end), so a line full
-        # of them costs two passes, not one per ``{"``
-        stdlib=(rb'(?m)\{"(?![^\n]*?\{")[^\n]*(?:(?<![}\s])|(?<=[^}\s]\r))$',),
-    ),
-    *(literal_pattern(t) for t in (b"sent:", b"Context Attributes,", b"Validation: ")),
-    # pod state: what opens a ``describe`` output or a pod document (read on while open),
-    # rows of ``kubectl get pods`` and ``kubectl top pod``, event rows, the kernel's OOM
-    # killer and the kubelet's lines about a pod (which link a kernel line to its pod)
-    *(literal_pattern(t) for t in POD_STATE_OPENERS),
-    Pattern(
-        rb"\d/\d+[ \t]+[A-Za-z][\w:/\-]*[ \t]+\d",
-        stdlib=(rb"/(?<=\d/)\d+[ \t]+[A-Za-z][\w:/\-]*[ \t]+\d",),
-    ),
-    Pattern(
-        rb"\d[KMGT]i[ \t]*\r?$",
-        multiline=True,
-        stdlib=tuple(rb"(?m)" + u + rb"i(?<=\d" + u + rb"i)[ \t]*\r?$" for u in _BINARY_UNITS),
-    ),
-    Pattern(rb"Normal[ \t]+[A-Z][A-Za-z]+[ \t]"),
-    *(
-        literal_pattern(t)
-        for t in (b"ed process ", b"ll process ", b"oom-kill:", b"Task in /", b"System OOM")
-    ),
-    literal_pattern(b'pod="'),
-    # stack frames
-    Pattern(rb"\.(?:go|s):\d+(?: \+0x[0-9a-f]+)?[ \t\r]*$", multiline=True, frame=True),
-    Pattern(rb"goroutine \d+ \[", frame=True),
-    literal_pattern(b"created by ", frame=True),
-)
+#: Every structural pattern, as the reading rules declare them: NUL bytes (reading),
+#: wrappers, markers and wrapped records (peel), levels, glued records, blocks and pod
+#: state (decode).
+STRUCTURAL: tuple[Pattern, ...] = (*READING_STAGE1, *PEEL_STAGE1, *DECODE_STAGE1)
 
 #: What a line-aligned cut between worker processes must keep away from: the lines
 #: that start or continue a multi-line record, and describe output (its context).
-BOUNDARY: tuple[Pattern, ...] = tuple(
-    p
-    for p in STRUCTURAL
-    if p.frame
-    or p.literal
-    in (
-        *(b"sent:", b"Context Attributes,", b"Validation: ", b"Name:", b"Namespace:"),
-        *(b"```", b"~~~", *POD_STATE_OPENERS),
-    )
-    or p.regex in (rb'"log"[^\S\n]*:', _WRAPPED_JSON)
-)
+BOUNDARY: tuple[Pattern, ...] = tuple(p for p in STRUCTURAL if p.frame or p.boundary)
 
 BLANKISH = re.compile(rb"\n(?=[^A-Za-z0-9\n]*\n)")
 
@@ -352,7 +219,7 @@ class Re2Engine:
                 if p.literal.startswith(b"\n"):
                     # matches do not overlap here: a literal that took the newline before
                     # its line would hide that newline's own line (say, an empty one)
-                    body = "(?m:^)" + _escape(p.literal[1:]).decode("latin-1")
+                    body = "(?m:^)" + escape(p.literal[1:]).decode("latin-1")
                 parts.append(f"(?{flags}:{body})" if flags else f"(?:{body})")
             options = re2.Options()
             options.encoding = re2.Options.Encoding.LATIN1

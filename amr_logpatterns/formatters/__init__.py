@@ -3,8 +3,9 @@
 Every ``format_report(report, options)`` reads only the report and the
 rendering options; none touches files, the terminal or the environment.
 ``story`` sorts a report into root causes, the findings they fold, problems,
-harmless findings and signals, and words recovery, verdicts, coverage and the
-TAP release once, so every format tells the same incident the same way.
+harmless findings and signals; ``phrases`` words recovery, verdicts, coverage
+and the TAP release once, ``gate_words`` the gate's verdict, and ``steps`` a
+fix's steps, so every format tells the same incident the same way.
 """
 
 from __future__ import annotations

@@ -33,35 +33,26 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from amr_logpatterns.formatters.gate_words import headline
 from amr_logpatterns.formatters.options import PLAIN, Options
-from amr_logpatterns.formatters.story import (
-    Chapter,
-    Story,
+from amr_logpatterns.formatters.phrases import (
     capital,
     clip,
-    headline,
-    is_benign,
     nothing_found,
     reading_sentence,
     report_coverage,
     seen_sentence,
-    signal_names,
     suppression_phrase,
     tap_sentence,
-    tell,
 )
+from amr_logpatterns.formatters.screen import BOLD, INDENT, MIN_WIDTH, WARNING_SGR, paint, wrap
+from amr_logpatterns.formatters.steps import terminal_steps
+from amr_logpatterns.formatters.story import Chapter, Story, is_benign, signal_names, tell
 from amr_logpatterns.formatters.terminal import (
-    BOLD,
-    INDENT,
-    MIN_WIDTH,
-    WARNING_SGR,
     chapter_head,
     gate_lines,
-    paint,
     severity_tag,
-    steps_lines,
     unknown_section,
-    wrap,
 )
 from amr_logpatterns.models.results import Diagnosis, Finding, Report, UnknownTemplate
 from amr_logpatterns.packs.schema import RemediationStep, worst_severity
@@ -161,7 +152,7 @@ def _fixes(problems: tuple[Finding, ...], options: Options) -> list[str]:
     for findings in groups.values():
         ids = list(dict.fromkeys(f.id for f in findings))
         out.append(f"{INDENT}Fix for {', '.join(ids)}:")
-        out += steps_lines(findings[0].remediation, INDENT * 2, options)
+        out += terminal_steps(findings[0].remediation, INDENT * 2, options)
         signals = list(dict.fromkeys(s for f in findings for s in signal_names(f)))
         if signals:
             out.append(f"{INDENT}Fixed when you see: {', '.join(signals)}")

@@ -20,8 +20,10 @@ Sample::
 
 from __future__ import annotations
 
+from amr_logpatterns.formatters.gate_words import gate_sentence
 from amr_logpatterns.formatters.options import PLAIN, Options
-from amr_logpatterns.formatters.story import clip, gate_sentence, is_benign, tell
+from amr_logpatterns.formatters.phrases import clip
+from amr_logpatterns.formatters.story import is_benign, tell
 from amr_logpatterns.models.results import Diagnosis, Finding, Report, Seen
 
 _TOOL = "amr-logpatterns"

@@ -26,21 +26,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from amr_logpatterns.formatters.gate_words import expected_sentence, gate_sentence
 from amr_logpatterns.formatters.options import PLAIN, Options, guide_link
-from amr_logpatterns.formatters.story import (
-    Chapter,
+from amr_logpatterns.formatters.phrases import (
     capital,
-    expected_sentence,
-    gate_sentence,
-    is_benign,
     recovery_sentence,
     report_coverage,
-    root_causes,
     seen_sentence,
     tap_sentence,
-    tell,
     verdict_sentences,
 )
+from amr_logpatterns.formatters.story import Chapter, is_benign, root_causes, tell
 from amr_logpatterns.models.results import Diagnosis, Evidence, Finding, Report
 from amr_logpatterns.packs.schema import SEVERITY_RANK, RemediationStep
 from amr_logpatterns.wording import plural

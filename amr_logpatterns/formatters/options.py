@@ -28,6 +28,7 @@ class Options:
 #: The options of a plain, uncoloured rendering: the default of every formatter.
 PLAIN = Options()
 
+
 def guide_link(reference: str, options: Options) -> str:
     """A reference (``#anchor`` in the guide, or a full URL) as an absolute URL."""
     if reference.startswith(("http://", "https://")):

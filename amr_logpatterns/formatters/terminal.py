@@ -1,86 +1,28 @@
-"""The pieces both terminal reports draw with: colour, wrapping, a finding's head, fix steps.
+"""The blocks both terminal reports draw with: a finding's head, the gate, a root cause, unknowns.
 
 The short report (``brief``) and the full story (``text``) say a finding, a
-fix and the gate the same way; this module is where that way is written.
-Prose wraps at ``options.width``; lines that name things (ids, places,
-commands, configuration) stay whole so they can be searched for and copied.
+root cause and the gate the same way; this module is where that way is
+written. Prose wraps at ``options.width`` (``screen``); lines that name things
+(ids, places, commands, configuration) stay whole so they can be searched for
+and copied. Fix steps are drawn by ``steps``.
 """
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 
-from amr_logpatterns.formatters.options import PLAIN, Options
-from amr_logpatterns.formatters.story import (
-    Chapter,
-    gate_sentence,
-    gate_state,
-    recovery_sentence,
-    state,
-)
+from amr_logpatterns.formatters.gate_words import gate_sentence, gate_state
+from amr_logpatterns.formatters.options import Options
+from amr_logpatterns.formatters.phrases import recovery_sentence, state
+from amr_logpatterns.formatters.screen import BOLD, INDENT, WARNING_SGR, paint, wrap
+from amr_logpatterns.formatters.steps import terminal_steps
+from amr_logpatterns.formatters.story import Chapter
 from amr_logpatterns.models.results import Finding, Recovery, Report, UnknownTemplate
-from amr_logpatterns.packs.schema import RemediationStep
 from amr_logpatterns.wording import plural
 
-INDENT = "  "
-#: Below this, wrapped prose would be mostly indentation.
-MIN_WIDTH = 40
-BOLD = "1"
-COMMAND_SGR = "32"
-WARNING_SGR = "33"
-
-_RESET = "\x1b[0m"
 _SEVERITY_SGR = {"error": "1;31", "warning": "1;33", "info": "34"}
 _GATE_SGR = {True: "1;31", False: "1;32"}
 _STATE_SGR = {"ongoing": "1;31", "recovered": "32"}
-
-
-def paint(text: str, sgr: str, options: Options) -> str:
-    """``text`` in an SGR style when colour is on; unchanged otherwise, so plain output is exact."""
-    return f"\x1b[{sgr}m{text}{_RESET}" if options.color and text else text
-
-
-def wrap(text: str, indent: str, options: Options, first: str | None = None) -> list[str]:
-    """``text`` as lines of at most ``options.width`` (never below ``MIN_WIDTH``)."""
-    return textwrap.wrap(
-        " ".join(text.split()),
-        width=max(options.width, MIN_WIDTH),
-        initial_indent=indent if first is None else first,
-        subsequent_indent=indent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [indent]
-
-
-def command_lines(command: str) -> list[str]:
-    """A command as typed: ``$`` before each command, continuation lines (after ``\\``) indented.
-
-    So a multi-line ``kubectl ... \\`` copies into a shell as printed.
-    """
-    out: list[str] = []
-    continued = False
-    for line in command.split("\n"):
-        out.append(f"  {line}" if continued else f"$ {line}")
-        continued = line.rstrip().endswith("\\")
-    return out
-
-
-def steps_lines(steps: list[RemediationStep], indent: str, options: Options = PLAIN) -> list[str]:
-    """Numbered, wrapped remediation steps with their commands (``$``) and configuration (``|``)."""
-    out: list[str] = []
-    for i, step in enumerate(steps, 1):
-        number = f"{i}. "
-        inner = indent + " " * len(number)
-        out += wrap(step.text, inner, options, first=indent + number)
-        if step.command:
-            out += [
-                f"{inner}{paint(line, COMMAND_SGR, options)}"
-                for line in command_lines(step.command)
-            ]
-        if step.config:
-            out += [f"{inner}| {line}" for line in step.config.rstrip().splitlines()]
-    return out
 
 
 def severity_tag(severity: str, options: Options) -> str:
@@ -154,7 +96,7 @@ def chapter_head(chapter: Chapter, options: Options, name_members: bool) -> list
         out += [INDENT + "   ".join(parts)] if parts else []
     if d.remediation:
         out.append(f"{INDENT}Fix:")
-        out += steps_lines(d.remediation, INDENT * 2, options)
+        out += terminal_steps(d.remediation, INDENT * 2, options)
     if chapter.fixed_when:
         out.append(f"{INDENT}Fixed when you see: {', '.join(chapter.fixed_when)}")
     return out

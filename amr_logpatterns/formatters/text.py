@@ -55,41 +55,39 @@ from __future__ import annotations
 from amr_logpatterns import wording
 from amr_logpatterns.formatters.brief import format_brief
 from amr_logpatterns.formatters.options import PLAIN, Options
-from amr_logpatterns.formatters.story import (
+from amr_logpatterns.formatters.phrases import (
     CUT_NOTE,
-    Chapter,
-    Member,
-    Story,
     capital,
     clip,
     finding_recovery,
-    is_benign,
     moment,
     nothing_found,
     reading_sentence,
-    record_at,
     report_coverage,
     seen_sentence,
-    signal_names,
     suppression_phrase,
     tap_sentence,
-    tell,
     verdict_sentences,
 )
+from amr_logpatterns.formatters.screen import BOLD, INDENT, WARNING_SGR, paint, wrap
+from amr_logpatterns.formatters.steps import terminal_steps
+from amr_logpatterns.formatters.story import (
+    Chapter,
+    Member,
+    Story,
+    is_benign,
+    record_at,
+    signal_names,
+    tell,
+)
 from amr_logpatterns.formatters.terminal import (
-    BOLD,
-    INDENT,
-    WARNING_SGR,
     chapter_head,
     finding_head,
     finding_place,
     gate_lines,
     group_suffix,
-    paint,
     severity_tag,
-    steps_lines,
     unknown_section,
-    wrap,
 )
 from amr_logpatterns.models.results import Finding, Report, Suppression, UnknownTemplate
 
@@ -169,7 +167,7 @@ def _finding_body(
     out += wrap(f.explanation, indent, options)
     if f.remediation:
         out.append(f"{indent}Fix:")
-        out += steps_lines(f.remediation, indent + INDENT, options)
+        out += terminal_steps(f.remediation, indent + INDENT, options)
     if f.verify:
         seen = "already seen later in this input" if f.verified else "not seen after it yet"
         out.append(f"{indent}Fixed when you see: {', '.join(signal_names(f))} ({seen})")

@@ -61,14 +61,15 @@ class Line:
         return Flaws(self.decode_errors, self.nul_lines, self.truncated_lines)
 
 
-@dataclass(frozen=True, slots=True)
-class LogRecord:
-    """One log record: a decoded line, or a head line with its continuation lines."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decoded:
+    """What a decoder read in one record: its encoding and message, and what it carries.
 
-    source: str
-    line: int
-    end_line: int
-    raw: str
+    ``raw`` is the record's own text; ``fields`` its structured values (a JSON
+    record's other keys, a klog line's ``key=value`` pairs); ``context`` what
+    the record itself names about its source (a pod, a namespace).
+    """
+
     encoding: str
     message: str
     ts: str | None = None
@@ -78,6 +79,17 @@ class LogRecord:
     fields: Mapping[str, object] = field(default_factory=dict)
     context: Mapping[str, str] = field(default_factory=dict)
     continuation: tuple[str, ...] = ()
+    raw: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogRecord(Decoded):
+    """One log record: a decoded line (or a head line with its continuation lines), and
+    where it stands in its source."""
+
+    source: str
+    line: int
+    end_line: int
     indent: int = 0
     #: The line was longer than the line cap: ``raw`` holds its start only
     cut: bool = False

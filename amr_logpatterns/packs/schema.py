@@ -13,7 +13,8 @@ import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from amr_logpatterns.packs.regexsafety import RedosIssue, find_redos
+from amr_logpatterns.packs.regex_checker import RedosIssue
+from amr_logpatterns.packs.regexsafety import find_redos
 
 Severity = Literal["info", "warning", "error"]
 FieldType = Literal["str", "int", "float", "bool"]

@@ -15,7 +15,8 @@ from amr_logpatterns.ingest.reading import (
     physical_lines,
 )
 from amr_logpatterns.models.records import Line
-from amr_logpatterns.peel.wrappers import PasteState, peel
+from amr_logpatterns.peel.paste import peel
+from amr_logpatterns.peel.state import PasteState
 
 
 class LineReader:

@@ -14,8 +14,23 @@ from dataclasses import replace
 
 from amr_logpatterns.models.records import Line
 from amr_logpatterns.models.shapes import JSON_LOG_START, STRUCTURED_START, ZAP_CONSOLE_START
+from amr_logpatterns.models.stage1 import Pattern
 
 MAX_WRAPPED_LINES = 40
+
+#: A line that opens a JSON object and does not close it (``{"`` may end it): it may go
+#: on in the lines after it, so stage 1 reads it and a ``--jobs`` cut keeps away.
+STAGE1 = (
+    Pattern(
+        rb'\{"(?:[^\n]*[^}\s])?[ \t\r]*$',
+        multiline=True,
+        boundary=True,
+        # lines that end in spaces or tabs are special through another pattern; only
+        # a line's last ``{"`` is tried (the test is on the line's end), so a line full
+        # of them costs two passes, not one per ``{"``
+        stdlib=(rb'(?m)\{"(?![^\n]*?\{")[^\n]*(?:(?<![}\s])|(?<=[^}\s]\r))$',),
+    ),
+)
 _OPENS = re.compile("(?:" + JSON_LOG_START + "|" + ZAP_CONSOLE_START + ")")
 
 

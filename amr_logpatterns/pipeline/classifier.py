@@ -10,7 +10,6 @@ import codecs
 import gzip
 import io
 import os
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,17 +17,10 @@ from pathlib import Path
 from typing import IO
 
 from amr_logpatterns.analyse.aggregate import Aggregator
+from amr_logpatterns.analyse.attribution import components_named
+from amr_logpatterns.analyse.compiling import CompiledSignature
 from amr_logpatterns.analyse.diagnose import diagnose, explain
-from amr_logpatterns.analyse.matcher import (
-    DEFAULT_REGEX_TIMEOUT,
-    CompiledSignature,
-    KeywordIndex,
-    compile_signature,
-    components_named,
-    keyword_index,
-    match_signatures,
-    to_match,
-)
+from amr_logpatterns.analyse.matcher import DEFAULT_REGEX_TIMEOUT, match_signatures, to_match
 from amr_logpatterns.analyse.templates import (
     DEFAULT_MAX_TEMPLATES,
     UNKNOWN_LEVELS,
@@ -40,7 +32,6 @@ from amr_logpatterns.analyse.verdicts import review
 from amr_logpatterns.analyse.versions import normalise_tap_version
 from amr_logpatterns.decode.podstate import is_pod_state
 from amr_logpatterns.decode.stream import RecordStream, Tally, capture_key
-from amr_logpatterns.errors import InputError
 from amr_logpatterns.fast.fastscan import CHUNK_BYTES, READ_ERRORS, FastScanner
 from amr_logpatterns.fast.prefilter import (
     ENGINES,
@@ -49,6 +40,7 @@ from amr_logpatterns.fast.prefilter import (
     make_engine,
     patterns_for,
 )
+from amr_logpatterns.ingest.compression import open_log
 from amr_logpatterns.ingest.reading import (
     DEFAULT_MAX_LINE_LENGTH,
     Source,
@@ -58,9 +50,11 @@ from amr_logpatterns.ingest.reading import (
 from amr_logpatterns.models.records import LogRecord
 from amr_logpatterns.models.results import FieldValue, Finding, Match, Presence, Report, SourceStats
 from amr_logpatterns.packs.literals import signature_literals
-from amr_logpatterns.packs.loader import Pack, load_packs
+from amr_logpatterns.packs.loader import Pack
 from amr_logpatterns.packs.schema import Severity, worst_severity
-from amr_logpatterns.peel.wrappers import PasteState, path_context
+from amr_logpatterns.peel.paths import path_context
+from amr_logpatterns.peel.state import PasteState
+from amr_logpatterns.pipeline.compiled_packs import builtin_pack, compiled_pack
 from amr_logpatterns.pipeline.merge import merge_reports, totals
 
 _ERROR_LEVELS = frozenset(("error", "dpanic", "panic", "fatal"))
@@ -84,23 +78,6 @@ def source_name_of(source: object, default: str = "<input>") -> str:
     """The name of a file object, or ``default`` for strings and other iterables."""
     name = getattr(source, "name", None)
     return name if isinstance(name, str) else default
-
-
-def open_log(path: str | Path) -> IO[bytes]:
-    """Open a log file for reading as bytes, decompressing ``.gz`` files."""
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not a log file")
-    try:
-        handle = p.open("rb")
-    except OSError as exc:
-        raise InputError(f"{p}: cannot open: {exc.strerror or exc}") from exc
-    compressed = handle.read(2) == b"\x1f\x8b"
-    handle.seek(0)
-    if compressed:
-        handle.close()
-        return gzip.open(p, "rb")  # type: ignore[return-value]  # closes its own file
-    return handle
 
 
 FAST_PATH_MIN_BYTES = 1 << 20
@@ -128,46 +105,6 @@ def _binary_stream(source: object) -> IO[bytes] | None:
     if isinstance(source, (io.BufferedIOBase, io.RawIOBase)):
         return source  # type: ignore[return-value]
     return None
-
-
-@dataclass(frozen=True)
-class CompiledPack:
-    """A pack's signatures compiled and indexed: what every ``Classifier`` of it shares."""
-
-    pack: Pack
-    signatures: tuple[CompiledSignature, ...]
-    index: KeywordIndex
-
-
-_LOCK = threading.Lock()
-_BUILTIN: list[Pack] = []
-#: Packs compiled in this process, by identity (each entry holds its pack, so an id is
-#: never reused while it is here); the oldest goes past ``_MAX_COMPILED``.
-_COMPILED: dict[int, CompiledPack] = {}
-_MAX_COMPILED = 8
-
-
-def builtin_pack() -> Pack:
-    """The built-in packs, loaded once per process (the first caller pays, under a lock)."""
-    with _LOCK:
-        if not _BUILTIN:
-            _BUILTIN.append(load_packs())
-        return _BUILTIN[0]
-
-
-def compiled_pack(pack: Pack) -> CompiledPack:
-    """``pack`` compiled, once per process for the same pack object (thread-safe)."""
-    with _LOCK:
-        held = _COMPILED.get(id(pack))
-        if held is not None and held.pack is pack:
-            return held
-    components = {c.id: c for c in pack.components}
-    signatures = tuple(compile_signature(s, components) for s in pack.signatures)
-    compiled = CompiledPack(pack, signatures, keyword_index(signatures))
-    with _LOCK:
-        if len(_COMPILED) >= _MAX_COMPILED:
-            del _COMPILED[next(iter(_COMPILED))]
-        return _COMPILED.setdefault(id(pack), compiled)
 
 
 class Classifier:
@@ -267,9 +204,16 @@ class Classifier:
             )
         yield from stream.finish()
 
-    def _hits(self, source: Source, tally: Tally, part: Part | None = None) -> Iterator[Hit]:
+    def _hits(
+        self,
+        source: Source,
+        tally: Tally,
+        part: Part | None = None,
+        unknown: UnknownTally | None = None,
+    ) -> Iterator[Hit]:
+        """Match every record; ``unknown`` gathers the records no signature knew (None:
+        nobody asked, as when only matches stream out)."""
         index = self.index
-        unknown = tally.unknown
         timeout = self.regex_timeout
         timed_out: list[str] = []
         for record in self._records(source, tally, part):
@@ -351,9 +295,9 @@ class Classifier:
         tallies = []
         unknown = UnknownTally(self.max_unknown_templates, self._owners)
         for name, source in sources:
-            tally = Tally(source=printable_name(name), unknown=unknown)
+            tally = Tally(source=printable_name(name))
             tallies.append(tally)
-            for cs, record, fields in self._hits(source, tally, part):
+            for cs, record, fields in self._hits(source, tally, part, unknown):
                 aggregator.add(cs.signature, record, fields)
         per_source = [t.freeze() for t in tallies]
         return self.report(aggregator.findings(), per_source, tallies, unknown)

@@ -19,21 +19,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amr_logpatterns.decode.podstate import POD_STATE_OPENERS
 from amr_logpatterns.fast.prefilter import (
     BOUNDARY,
-    CONTEXT_LITERALS,
-    POD_STATE_OPENERS,
     Engine,
     best_literal_engine,
-    literal_pattern,
     make_engine,
 )
-from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH, clip_length
+from amr_logpatterns.ingest.clipping import clip_length
+from amr_logpatterns.ingest.compression import looks_gzipped, open_log
+from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH
 from amr_logpatterns.models.results import Report
 from amr_logpatterns.packs.loader import Pack
 from amr_logpatterns.peel.lines import LineReader
-from amr_logpatterns.peel.wrappers import PasteState, path_context
-from amr_logpatterns.pipeline.classifier import Classifier, Part, open_log
+from amr_logpatterns.peel.paths import path_context
+from amr_logpatterns.peel.registry import CONTEXT_STAGE1
+from amr_logpatterns.peel.state import PasteState
+from amr_logpatterns.pipeline.classifier import Classifier, Part
+from amr_logpatterns.pipeline.jsonl import format_match
 
 MIN_PIECE_BYTES = 16 << 20
 _CLEAN_BEFORE = 80
@@ -178,7 +181,7 @@ def _states_at(
     """The paste state at each cut: the context lines before it, replayed in one pass
     that holds one chunk at a time, from the state the file's path gives (``context``).
     None when pod state comes before a cut: its pieces could not link what follows."""
-    finder = make_engine(best_literal_engine(), [literal_pattern(t) for t in CONTEXT_LITERALS])
+    finder = make_engine(best_literal_engine(), CONTEXT_STAGE1)
     reader = LineReader(max_line_length=max_line_length, context=context)
     states: list[PasteState] = []
     ahead = iter(cuts)
@@ -247,7 +250,7 @@ def pieces(path: str, jobs: int, max_line_length: int = DEFAULT_MAX_LINE_LENGTH)
         return whole
     with open(path, "rb") as f:
         data = _File(f.fileno())
-        if data.read(0, 2) == b"\x1f\x8b":
+        if looks_gzipped(data.read(0, 2)):
             return whole
         boundary = make_engine(best_literal_engine(), BOUNDARY)
         cuts: list[int] = []
@@ -302,8 +305,6 @@ def _classify_piece(piece: Piece) -> Report:
 def _scan_piece(piece: Piece) -> str:
     """The jsonl lines of one piece's matches."""
     assert _WORKER is not None
-    from amr_logpatterns.formatters.json_report import format_match
-
     if piece.start == 0 and piece.end == os.path.getsize(piece.path):
         handle: Any = open_log(piece.path)
     else:
@@ -377,8 +378,6 @@ def scan_parallel(classifier: Classifier, paths: Iterable[str | Path], jobs: int
     names = [str(p) for p in paths]
     work = _plan(names, jobs, classifier.max_line_length)
     if work is None:
-        from amr_logpatterns.formatters.json_report import format_match
-
         for name in names:
             with open_log(name) as handle:
                 for match in classifier.scan(handle, source_name=name):

@@ -15,13 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from amr_logpatterns.errors import ConfigError, Problem
 from amr_logpatterns.models.results import FailOn
-from amr_logpatterns.packs.loader import (
-    MAX_PACK_FILE_BYTES,
-    Disable,
-    Pack,
-    YamlReader,
-    validate_marked,
-)
+from amr_logpatterns.packs.loader import Pack
+from amr_logpatterns.packs.marked_yaml import MAX_PACK_FILE_BYTES, YamlReader, validate_marked
+from amr_logpatterns.packs.merge import Disable
 from amr_logpatterns.packs.schema import Scalar, Severity
 from amr_logpatterns.policy.selectors import names_any
 from amr_logpatterns.wording import did_you_mean

@@ -44,7 +44,6 @@ Masks are stable: redacting redacted text changes nothing, and one
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Literal, TypeVar
@@ -52,42 +51,34 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel
 
 from amr_logpatterns.models.results import Match, Report
+from amr_logpatterns.policy.addresses import DEFAULT_KEEP_HOSTS, AddressMasker
+from amr_logpatterns.policy.secret_patterns import (
+    B64_JSON,
+    B64_RUN,
+    BARE_KEY,
+    FLAG,
+    HEADER,
+    KEY_HINTS,
+    LOGIN_PASSWORD,
+    NOT_SECRET,
+    PEM,
+    QUOTED_KEY,
+    SCHEME_TOKEN,
+    SCHEME_WORD,
+    TOKEN_SHAPES,
+    URL_CREDENTIALS,
+    YAML_KEY,
+    is_secret_key,
+    opaque,
+    prose_secret,
+    random_looking,
+)
 
 Level = Literal["secrets", "all"]
 LEVELS: tuple[Level, ...] = ("secrets", "all")
 
 #: What a secret is replaced with.
 MASK = "***"
-
-#: Host names (and their subdomains) that ``all`` keeps readable: in-cluster
-#: service names and public names that identify no installation.
-DEFAULT_KEEP_HOSTS: tuple[str, ...] = (
-    "svc",
-    "svc.cluster.local",
-    "cluster.local",
-    "k8s.io",
-    "x-k8s.io",
-    "kubernetes.io",
-    "vmware.com",
-    "broadcom.com",
-    "github.com",
-    "golang.org",
-    "go.dev",
-    "docker.io",
-    "docker.com",
-    "gcr.io",
-    "ghcr.io",
-    "quay.io",
-    "knative.dev",
-    "tekton.dev",
-    "carvel.dev",
-    "k14s.io",
-    "cert-manager.io",
-    "projectcontour.io",
-    "servicebinding.io",
-    "spring.io",
-    "istio.io",
-)
 
 #: Model fields that hold no log text (ids, fingerprints, signature titles, enums):
 #: never passed through the redactor, so the report stays linkable and gates alike.
@@ -139,134 +130,9 @@ KEEP_FIELDS = frozenset(
     }
 )
 
-# --- secrets -----------------------------------------------------------------
-
-_PEM = re.compile(
-    r"-----BEGIN (?P<kind>[A-Z0-9 ]*PRIVATE KEY)-----"
-    r"(?P<body>.*?)(?P<end>-----END (?P=kind)-----|\Z)",
-    re.DOTALL,
-)
-#: JWTs (``eyJ…``.``eyJ…``.sig) and any other base64url-encoded JSON object, such
-#: as a Docker config (``eyJhdXRocyI6…`` is ``{"auths":``).
-_B64_JSON = re.compile(r"(?<![A-Za-z0-9_+/=-])eyJ[A-Za-z0-9_+/=-]{8,}(?:\.[A-Za-z0-9_+/=-]*){0,2}")
-_TOKEN_SHAPES = re.compile(
-    r"(?<![A-Za-z0-9_])(?:"
-    r"gh[pousr]_[A-Za-z0-9]{30,}"
-    r"|github_pat_[A-Za-z0-9_]{20,}"
-    r"|glpat-[A-Za-z0-9_-]{20,}"
-    r"|(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}"
-    r"|xox[abposr]-[A-Za-z0-9-]{10,}"
-    r")(?![A-Za-z0-9_])"
-)
-_URL_CREDENTIALS = re.compile(
-    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^\s:/@\"'\\<>]+):(?P<password>[^\s/@\"'\\<>]+)@"
-)
-_SCHEME_TOKEN = re.compile(
-    r"(?i)(?<![A-Za-z0-9_-])(?P<scheme>bearer|basic|token|password|passwd|secret|api[_ -]?key)"
-    r"(?P<space>[ \t]+)(?P<value>[A-Za-z0-9._~+/-]+=*)(?![A-Za-z0-9._~+/=\"'-])"
-)
-
-#: Key names whose value is a secret, matched at the end of the key
-#: (``client_secret``, ``X-Auth-Token``, ``aws_secret_access_key``).
-_KEY_WORDS = (
-    r"password|passwd|passphrase|pwd|token|secret|api[_-]?key|access[_-]?key|secret[_-]?key"
-    r"|private[_-]?key|credentials?"
-)
-_KEY = rf"(?:[A-Za-z0-9_.-]*?(?:{_KEY_WORDS})|auth|\.?dockerconfigjson)"
-_HEADER_KEY = r"(?:proxy-)?authorization|(?:set-)?cookie"
-#: Where a word starts: after a non-word character, or after an escaped ``\n``/``\t``
-#: in JSON-encoded text (whose ``n`` would otherwise look like part of the word).
-_START = r"(?:(?<![A-Za-z0-9_.\\-])|(?<=\\[nrt]))"
-_VALUE = (
-    r"(?:\"(?P<v1>(?:[^\"\\\n]|\\.)*)\""
-    r"|\\\"(?P<v2>(?:[^\\\n]|\\(?!\"))*)\\\""
-    r"|'(?P<v3>[^'\n]*)'"
-    r"|(?P<v5><[A-Za-z0-9*-]+>)"
-    r"|(?P<v4>[^\s,;&\"'\\)}\]>{\[]+))"
-)
-#: ``"password": "x"``, ``\"token\":\"x\"``, ``'secret': 'x'`` (any key, headers too).
-_QUOTED_KEY = re.compile(
-    rf"(?i)(?P<q>\\?[\"'])(?P<key>{_KEY}|{_HEADER_KEY})(?P=q)[ \t]*[:=][ \t]*{_VALUE}"
-)
-#: ``password=x``, ``password = x``, ``?access_token=x&``, ``password:x`` (Go maps).
-_BARE_KEY = re.compile(
-    rf"(?i){_START}(?P<key>{_KEY})(?:[ \t]*=(?!=)[ \t]*|:(?P<bracket>\[?)){_VALUE}"
-)
-#: Command-line flags in pasted commands: ``--password x``, ``--docker-password=x``.
-_FLAG = re.compile(rf"(?i)(?<![A-Za-z0-9_.-])--?(?P<key>{_KEY})(?:[ \t]+|=){_VALUE}")
-#: ``docker login -u me -p x`` (and podman, helm registry, crane, imgpkg): ``-p`` is the
-#: password only after ``login``.
-_LOGIN_PASSWORD = re.compile(rf"(?i)\blogin\b[^\n]*?[ \t](?P<key>-p)[ \t]+{_VALUE}")
-#: ``password: x`` as YAML has it: first on its line, or after ``{``, ``,``, ``;``, ``(``, ``[``.
-_YAML_KEY = re.compile(
-    rf"(?im)(?P<lead>^[ \t]*(?:-[ \t]+)?|(?<=[{{,;(\[|])[ \t]*|(?<=\\n)[ \t]*(?:-[ \t]+)?)"
-    rf"(?P<key>{_KEY}):[ \t]+{_VALUE}"
-)
-#: ``Authorization: Bearer x``, ``Cookie: a=b; c=d``, ``Authorization:[Bearer x]``.
-_HEADER = re.compile(
-    rf"(?i){_START}(?P<key>{_HEADER_KEY})[ \t]*[:=][ \t]*"
-    r"(?:\[(?P<v1>[^\]\n]*)\]|(?P<v2>[^\n\"\\]*[^\s\"\\]))"
-)
-#: Long random-looking base64 runs: API keys, and key material on lines of its own.
-_B64_RUN = re.compile(
-    r"(?:(?<![A-Za-z0-9+/=_\\-])|(?<=\\[nrt]))[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=_-])"
-)
-_SCHEME_WORD = re.compile(r"(?P<scheme>[A-Za-z][\w-]*)[ \t]+(?P<rest>\S.*)", re.DOTALL)
-_NOT_SECRET = re.compile(r"(?i)\*+|<[a-z0-9*-]+>|null|none|nil|true|false|\s*")
 #: Values masked by their key are masked everywhere only when they look like
 #: credentials: a password ``default`` must not blank out every ``default``.
 _MIN_LEARNED = 6
-
-# --- identifying data --------------------------------------------------------
-
-_TLDS = (
-    "com|net|org|io|dev|app|cloud|ai|co|us|uk|de|fr|nl|eu|ca|au|jp|in|ch|se|no|es|it|be|at|dk"
-    "|fi|ie|nz|sg|br|mx|za|kr|cn|ru|gov|edu|mil|int|biz|xyz|tech|online|site|arpa"
-    "|local|internal|lan|corp|home|intranet|localdomain|example|localhost|svc"
-)
-_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-_FQDN = re.compile(
-    rf"(?i){_START}(?P<host>(?:{_LABEL}\.)+(?:{_TLDS}))(?![A-Za-z0-9_-]|\.[A-Za-z0-9])"
-)
-_URL_HOST = re.compile(
-    r"(?P<prefix>\b[A-Za-z][A-Za-z0-9+.-]*://(?:[^\s/@\"'\\<>]*@)?)"
-    r"(?P<host>[^\s/:?#\"'\\<>\[\]@]+)"
-)
-_IPV6 = re.compile(
-    r"(?:(?<![A-Za-z0-9_:.\\])|(?<=\\[nrt]))(?=[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:)[0-9A-Fa-f:.]{2,45}(?![A-Za-z0-9_:])"
-)
-_IPV4 = re.compile(rf"{_START}(?:\d{{1,3}}\.){{3}}\d{{1,3}}(?![A-Za-z0-9_]|\.\d)")
-_AWS_NODE = re.compile(rf"(?i){_START}ip(?:-\d{{1,3}}){{4}}(?![A-Za-z0-9_-])")
-_HOST_SHAPE = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+\.?")
-
-
-def _opaque(value: str, minimum: int) -> bool:
-    """Whether a word after ``Bearer``/``token`` looks like a credential, not prose."""
-    if len(value) < minimum:
-        return False
-    tail = value[1:]
-    return (
-        any(c.isdigit() for c in value)
-        or (any(c.isupper() for c in tail) and any(c.islower() for c in tail))
-        or any(c in "._~+/=" for c in value)
-    )
-
-
-def _prose_secret(value: str) -> bool:
-    """Whether a word after ``token``/``password`` in prose is a credential, not a name."""
-    return len(value) >= 16 and (
-        _random_looking(value) or re.fullmatch(r"[0-9a-fA-F]{32,}", value) is not None
-    )
-
-
-def _random_looking(run: str) -> bool:
-    """A base64 run with upper and lower case and digits that is not a path."""
-    return (
-        any(c.isupper() for c in run)
-        and any(c.islower() for c in run)
-        and any(c.isdigit() for c in run)
-        and run.count("/") * 10 <= len(run)
-    )
 
 
 class Redactor:
@@ -283,10 +149,9 @@ class Redactor:
         if level not in LEVELS:
             raise ValueError(f"redaction level must be one of {', '.join(LEVELS)}, not {level!r}")
         self.level: Level = level
-        self.keep_hosts = tuple(h.lower().strip(".") for h in keep_hosts)
+        self._addresses = AddressMasker(keep_hosts)
         self._learned: set[str] = set()
         self._learned_re: re.Pattern[str] | None = None
-        self._numbers: dict[str, dict[str, int]] = {"ip": {}, "host": {}}
         self._memo: dict[str, str] = {}
 
     # -- public API ---------------------------------------------------------
@@ -300,7 +165,7 @@ class Redactor:
             return done
         out = self._secrets(s)
         if self.level == "all":
-            out = self._identifying(out)
+            out = self._addresses.mask(out)
         out = self._apply_learned(out)
         if len(self._memo) < 65536:
             self._memo[s] = out
@@ -309,12 +174,12 @@ class Redactor:
     def value(self, key: str, value: object) -> object:
         """A field's value redacted knowing its name: a secret-named key masks it whole."""
         if (
-            _is_secret_key(key)
+            is_secret_key(key)
             and isinstance(value, str | int | float)
             and not isinstance(value, bool)
         ):
             text = str(value)
-            if _NOT_SECRET.fullmatch(text):
+            if NOT_SECRET.fullmatch(text):
                 return value
             self._learn(text)
             return MASK
@@ -326,24 +191,24 @@ class Redactor:
 
     def _secrets(self, s: str) -> str:
         if "PRIVATE KEY-----" in s:
-            s = _PEM.sub(self._pem, s)
+            s = PEM.sub(self._pem, s)
         if "eyJ" in s:
-            s = _B64_JSON.sub(MASK, s)
-        s = _TOKEN_SHAPES.sub(MASK, s)
+            s = B64_JSON.sub(MASK, s)
+        s = TOKEN_SHAPES.sub(MASK, s)
         if "://" in s:
-            s = _URL_CREDENTIALS.sub(self._url_credentials, s)
-        s = _SCHEME_TOKEN.sub(self._scheme_token, s)
+            s = URL_CREDENTIALS.sub(self._url_credentials, s)
+        s = SCHEME_TOKEN.sub(self._scheme_token, s)
         lowered = s.lower()
         if any(w in lowered for w in ("author", "cookie")):
-            s = _HEADER.sub(self._header, s)
-        if any(w in lowered for w in _KEY_HINTS):
-            s = _QUOTED_KEY.sub(self._keyed, s)
-            s = _BARE_KEY.sub(self._keyed, s)
-            s = _YAML_KEY.sub(self._keyed, s)
-            s = _FLAG.sub(self._keyed, s)
+            s = HEADER.sub(self._header, s)
+        if any(w in lowered for w in KEY_HINTS):
+            s = QUOTED_KEY.sub(self._keyed, s)
+            s = BARE_KEY.sub(self._keyed, s)
+            s = YAML_KEY.sub(self._keyed, s)
+            s = FLAG.sub(self._keyed, s)
         if "login" in lowered and " -p" in s:
-            s = _LOGIN_PASSWORD.sub(self._keyed, s)
-        return _B64_RUN.sub(self._b64_run, s)
+            s = LOGIN_PASSWORD.sub(self._keyed, s)
+        return B64_RUN.sub(self._b64_run, s)
 
     @staticmethod
     def _pem(m: re.Match[str]) -> str:
@@ -358,7 +223,7 @@ class Redactor:
     def _scheme_token(self, m: re.Match[str]) -> str:
         value = m.group("value")
         scheme = m.group("scheme").lower()
-        if not (_opaque(value, 8) if scheme in ("bearer", "basic") else _prose_secret(value)):
+        if not (opaque(value, 8) if scheme in ("bearer", "basic") else prose_secret(value)):
             return m.group(0)
         self._learn(value)
         return f"{m.group('scheme')}{m.group('space')}{MASK}"
@@ -373,13 +238,13 @@ class Redactor:
 
     def _mask_value(self, key: str, value: str) -> str:
         """A secret value's mask; an ``Authorization`` keeps its scheme (``Bearer ***``)."""
-        if _NOT_SECRET.fullmatch(value):
+        if NOT_SECRET.fullmatch(value):
             return value
         if key.lower().endswith("authorization"):
-            scheme = _SCHEME_WORD.fullmatch(value)
+            scheme = SCHEME_WORD.fullmatch(value)
             if scheme is not None:
                 rest = scheme.group("rest")
-                if _NOT_SECRET.fullmatch(rest):
+                if NOT_SECRET.fullmatch(rest):
                     return value
                 self._learn(rest)
                 return f"{scheme.group('scheme')} {MASK}"
@@ -387,12 +252,12 @@ class Redactor:
         return MASK
 
     def _b64_run(self, m: re.Match[str]) -> str:
-        return MASK if _random_looking(m.group(0)) else m.group(0)
+        return MASK if random_looking(m.group(0)) else m.group(0)
 
     def _learn(self, value: str) -> None:
         value = value.strip()
         if (
-            _opaque(value, _MIN_LEARNED)
+            opaque(value, _MIN_LEARNED)
             and MASK not in value
             and "\n" not in value
             and value not in self._learned
@@ -412,85 +277,6 @@ class Redactor:
                 rf"(?:(?<![A-Za-z0-9\\])|(?<=\\[nrt]))(?:{alternatives})(?![A-Za-z0-9])"
             )
         return self._learned_re.sub(MASK, s)
-
-    # -- identifying data ---------------------------------------------------
-
-    def _identifying(self, s: str) -> str:
-        if "://" in s:
-            s = _URL_HOST.sub(self._url_host, s)
-        if "." in s:
-            s = _FQDN.sub(self._fqdn, s)
-        if s.count(":") >= 2:
-            s = _IPV6.sub(self._ipv6, s)
-        if "." in s:
-            s = _IPV4.sub(self._ipv4, s)
-        if "ip-" in s.lower():
-            s = _AWS_NODE.sub(lambda m: self._placeholder("host", m.group(0).lower()), s)
-        return s
-
-    def _placeholder(self, kind: str, value: str) -> str:
-        numbers = self._numbers[kind]
-        number = numbers.setdefault(value, len(numbers) + 1)
-        return f"<{kind}-{number}>"
-
-    def _kept(self, host: str) -> bool:
-        host = host.lower().rstrip(".")
-        return any(host == k or host.endswith("." + k) for k in self.keep_hosts)
-
-    def _host(self, host: str) -> str:
-        if not _HOST_SHAPE.fullmatch(host) or self._kept(host) or _is_ip(host):
-            return host
-        return self._placeholder("host", host.lower().rstrip("."))
-
-    def _url_host(self, m: re.Match[str]) -> str:
-        return m.group("prefix") + self._host(m.group("host"))
-
-    def _fqdn(self, m: re.Match[str]) -> str:
-        return self._host(m.group("host"))
-
-    def _ipv6(self, m: re.Match[str]) -> str:
-        candidate = m.group(0).rstrip(".")
-        try:
-            address = ipaddress.IPv6Address(candidate)
-        except ValueError:
-            return m.group(0)
-        if address.is_loopback or address.is_unspecified:
-            return m.group(0)
-        return self._placeholder("ip", address.compressed) + m.group(0)[len(candidate) :]
-
-    def _ipv4(self, m: re.Match[str]) -> str:
-        try:
-            address = ipaddress.IPv4Address(m.group(0))
-        except ValueError:
-            return m.group(0)
-        if address.is_loopback or address.is_unspecified:
-            return m.group(0)
-        return self._placeholder("ip", str(address))
-
-
-_KEY_HINTS = (
-    "pass",
-    "pwd",
-    "token",
-    "secret",
-    "key",
-    "credential",
-    "auth",
-    "dockerconfigjson",
-)
-_SECRET_KEY = re.compile(rf"(?i)(?:{_KEY}|{_HEADER_KEY})")
-
-
-def _is_secret_key(key: str) -> bool:
-    return _SECRET_KEY.fullmatch(key) is not None
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 def _splice(m: re.Match[str], group: str, replacement: str) -> str:

@@ -19,10 +19,17 @@ from amr_logpatterns.decode.podstate.describe import OPENERS, Describe
 from amr_logpatterns.decode.podstate.directory import PodDirectory
 from amr_logpatterns.decode.podstate.documents import JSON_OPENER, YAML_OPENER, Document
 from amr_logpatterns.models.records import LogRecord
+from amr_logpatterns.models.stage1 import literal_pattern
 
 __all__ = ["POD_STATE_ENCODINGS", "PodDirectory", "PodStates", "is_pod_state", "opens_block"]
 
 _LINK_KEYS = ("scope", "namespace", "workload", "container")
+
+#: What opens a multi-line pod state: a ``describe`` output (whose ``Name:`` the peel
+#: stage declares) or a pod document. It is read on while open, so a ``--jobs`` cut
+#: keeps away from it.
+POD_STATE_OPENERS: tuple[bytes, ...] = (b"Containers:", b"State:", b"apiVersion")
+STAGE1 = tuple(literal_pattern(t, boundary=True) for t in POD_STATE_OPENERS)
 
 
 #: Records about a pod's state whichever reader made them: rows, blocks, events, kills.
