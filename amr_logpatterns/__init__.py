@@ -2,12 +2,13 @@
 
 ``classify`` turns pasted or collected log text into a ``Report`` of findings
 (with evidence and remediation) and diagnoses (root causes); ``scan`` streams
-every match. A ``Classifier`` compiles the packs once for repeated use.
+every match; ``classify_paths`` reads files, directories and bundles as the
+command does. A ``Classifier`` compiles the packs once for repeated use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,7 @@ from amr_logpatterns.models.results import (
     Recovery,
     Report,
     Seen,
+    SkippedFiles,
     SourceStats,
     Stats,
     Suppression,
@@ -53,6 +55,7 @@ __all__ = [
     "Report",
     "Seen",
     "Signature",
+    "SkippedFiles",
     "Source",
     "SourceStats",
     "Stats",
@@ -63,6 +66,7 @@ __all__ = [
     "__version__",
     "classify",
     "classify_file",
+    "classify_paths",
     "load_packs",
     "scan",
 ]
@@ -101,6 +105,32 @@ def classify_file(
 ) -> Report:
     """Classify a plain or ``.gz`` log file (``redact`` as in ``classify``)."""
     report = Classifier(packs, tap_version=tap_version).classify_file(path)
+    return _redacted(report, redact)
+
+
+def classify_paths(
+    paths: Iterable[str | Path],
+    *,
+    packs: Pack | None = None,
+    globs: Sequence[str] = (),
+    all_files: bool = False,
+    tap_version: str | None = None,
+    redact: bool | Literal["secrets", "all"] = False,
+) -> Report:
+    """Classify files, directories and ``.tar``/``.tgz``/``.zip`` bundles together, as
+    ``amr-logpatterns scan`` reads its paths (``globs`` select the files of directories and
+    archives; ``-`` is standard input).
+
+    A file found in a directory or archive whose path names a pod that no AMR component
+    runs in (another pod's log in a cluster dump or must-gather) is not read but counted
+    in ``Report.skipped_files``, unless ``all_files``; a file named in ``paths`` is always
+    read. ``tap_version`` and ``redact`` as in ``classify``. With a ``Classifier`` of your
+    own, ``amr_logpatterns.pipeline.relevance.classify_paths(classifier, paths)`` does the same.
+    """
+    from amr_logpatterns.pipeline.relevance import classify_paths as classify_with
+
+    classifier = Classifier(packs, tap_version=tap_version)
+    report = classify_with(classifier, paths, globs=globs, all_files=all_files)
     return _redacted(report, redact)
 
 

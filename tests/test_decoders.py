@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from amr_logpatterns.decode import decode_text
 
@@ -175,3 +177,35 @@ def test_zap_console_message_full_of_braces_still_finds_the_fields() -> None:
     message = "  {" * 50_000
     d = one(f'2024-09-03T14:22:05Z  ERROR  setup  {message}y  {{"status": 503}}')
     assert d.fields == {"status": 503} and d.message.endswith("y")
+
+
+_GLUE_PIECES = [
+    '{"level":"info","msg":"x"}',
+    '{ "ts" : 1}',
+    "2023-06-20T15:47:05.123Z\tINFO\tsetup\t",
+    "2023-06-20 15:47:05 WARN ",
+    "1700000000.123\terror\t",
+    "1.7e+09\tinfo\t",
+    "E1207 10:00:00.123456 1 a.go:12] ",
+    "W0101 00:00:00.000000    77 pkg/x.go:3] ",
+    "a",
+    " ",
+    "\t",
+    "{",
+    "1234",
+    "-",
+    "INFO",
+    "level(2)",
+    "x=1",
+]
+
+
+@given(st.lists(st.sampled_from(_GLUE_PIECES), min_size=1, max_size=8))
+def test_the_fast_glued_record_search_finds_what_the_whole_pattern_finds(
+    pieces: list[str],
+) -> None:
+    from amr_logpatterns.models.shapes import GLUED_START, glued_start
+
+    text = "".join(pieces)
+    whole = GLUED_START.search(text, 1)
+    assert glued_start(text) == (whole.start() if whole else None)

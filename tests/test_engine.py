@@ -250,9 +250,9 @@ def fresh_caches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     compiled: list[str] = []
     real = compiled_packs.compile_signature
 
-    def counting(signature, components):  # type: ignore[no-untyped-def]
+    def counting(signature, components, proven=()):  # type: ignore[no-untyped-def]
         compiled.append(signature.id)
-        return real(signature, components)
+        return real(signature, components, proven)
 
     monkeypatch.setattr(compiled_packs, "_BUILTIN", [])
     monkeypatch.setattr(compiled_packs, "_COMPILED", {})

@@ -12,7 +12,7 @@ from conftest import ROOT
 from logsynth import messy_log
 
 from amr_logpatterns import Classifier, Report
-from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline import cutting, parallel
 from amr_logpatterns.pipeline.merge import merge_reports
 
 LOGS = sorted(str(p) for p in (ROOT / "examples" / "logs").glob("*.log"))
@@ -24,7 +24,7 @@ NOISE = b"".join(
 
 @pytest.fixture()
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 4096)
+    monkeypatch.setattr(cutting, "MIN_PIECE_BYTES", 4096)
 
 
 def test_merge_of_separate_files_equals_one_run(classifier: Classifier) -> None:
@@ -61,7 +61,9 @@ def test_pod_state_before_a_cut_keeps_the_file_in_one_piece(
 
 @pytest.mark.usefixtures("small_pieces")
 @pytest.mark.parametrize("seed", range(4))
-def test_split_file_gives_the_same_report(classifier: Classifier, tmp_path: Path, seed: int) -> None:
+def test_split_file_gives_the_same_report(
+    classifier: Classifier, tmp_path: Path, seed: int
+) -> None:
     path = tmp_path / "big.log"
     logs = (messy_log(seed * 10 + k, 60, pod_state=False) for k in range(6))
     path.write_bytes(b"".join(log + b"\n" + NOISE for log in logs))
@@ -75,9 +77,13 @@ def test_split_file_gives_the_same_report(classifier: Classifier, tmp_path: Path
 
 
 @pytest.mark.usefixtures("small_pieces")
-def test_a_piece_starts_with_the_paste_state_before_it(classifier: Classifier, tmp_path: Path) -> None:
+def test_a_piece_starts_with_the_paste_state_before_it(
+    classifier: Classifier, tmp_path: Path
+) -> None:
     path = tmp_path / "ctx.log"
-    failing = b'2024-05-01T10:00:00Z\tERROR\thttpclient\t\t{"error": "request failed with status 503"}\n'
+    failing = (
+        b'2024-05-01T10:00:00Z\tERROR\thttpclient\t\t{"error": "request failed with status 503"}\n'
+    )
     path.write_bytes(b"$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8 + failing + NOISE)
     cut = parallel.pieces(str(path), 2)
     assert cut[1].part.state.session["namespace"] == "shop"
@@ -85,25 +91,24 @@ def test_a_piece_starts_with_the_paste_state_before_it(classifier: Classifier, t
     assert classifier.classify_file(path).findings == []
 
 
-def test_dask_example_with_the_local_scheduler() -> None:
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
-        import dask_scan
-    finally:
-        sys.path.pop(0)
-    report = dask_scan.scan_with_dask(LOGS, scheduler="synchronous")
-    assert report == Classifier().classify_files(LOGS)
-    threaded = dask_scan.scan_with_dask(LOGS[:2], scheduler="threads")
-    assert threaded == Classifier().classify_files(LOGS[:2])
-
-
 def test_cli_jobs_output_matches_one_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.log"
     path.write_bytes((messy_log(3, 100) + b"\n" + NOISE) * 4)
     outs = [
         subprocess.run(
-            [sys.executable, "-m", "amr_logpatterns", "scan", "--format", "json", "--jobs", jobs, str(path)],
-            capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "amr_logpatterns",
+                "scan",
+                "--format",
+                "json",
+                "--jobs",
+                jobs,
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
         ).stdout
         for jobs in ("1", "2")
     ]
@@ -124,8 +129,10 @@ def test_each_cut_gets_the_context_before_it(
         monkeypatch.setattr(prefilter, "MATCH_ALLOWANCE", 0)
     path = tmp_path / "ctx.log"
     path.write_bytes(
-        b"$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8
-        + b"oc -n metadata-store logs deploy/amr-persister\n" + NOISE * 8
+        b"$ kubectl -n shop logs deploy/inventory\n"
+        + NOISE * 8
+        + b"oc -n metadata-store logs deploy/amr-persister\n"
+        + NOISE * 8
     )
     cut = parallel.pieces(str(path), 3)
     assert [p.part.state.session.get("namespace") for p in cut] == [None, "shop", "metadata-store"]
@@ -138,7 +145,9 @@ def test_a_long_line_near_a_cut_is_never_read_whole(
 ) -> None:
     """Looking for a clean cut reads about a window's bytes, however long the line there."""
     monkeypatch.setattr(parallel, "_SEARCH_BYTES", 16384)
-    long_line = b"E0530 05:01:20.297972 1 leaderelection.go:367] Failed to update lock: " + b"x" * 200_000
+    long_line = (
+        b"E0530 05:01:20.297972 1 leaderelection.go:367] Failed to update lock: " + b"x" * 200_000
+    )
     path = tmp_path / "long.log"
     path.write_bytes(NOISE + long_line + b"\n" + NOISE * after)
     reads: list[int] = []
@@ -181,15 +190,15 @@ def test_a_pasted_command_after_a_long_line_still_sets_the_next_pieces_state(
     classifier: Classifier, tmp_path: Path
 ) -> None:
     path = tmp_path / "ctx.log"
-    path.write_bytes(
-        b"z" * (9 << 20) + b"\n$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8
-    )
+    path.write_bytes(b"z" * (9 << 20) + b"\n$ kubectl -n shop logs deploy/inventory\n" + NOISE * 8)
     cut = parallel.pieces(str(path), 2, max_line_length=1000)
     assert cut[1].part.state.session["namespace"] == "shop"
 
 
 @pytest.mark.usefixtures("small_pieces")
-def test_pieces_of_generated_logs_merge_to_the_whole(classifier: Classifier, tmp_path: Path) -> None:
+def test_pieces_of_generated_logs_merge_to_the_whole(
+    classifier: Classifier, tmp_path: Path
+) -> None:
     """The planner's cuts and replayed states, checked on many messy logs at once: each
     piece read as a worker reads it (in this process, to be quick), then merged."""
     quiet = b"".join(NOISE.splitlines(keepends=True)[:120])  # room for clean cuts
@@ -197,7 +206,9 @@ def test_pieces_of_generated_logs_merge_to_the_whole(classifier: Classifier, tmp
     for seed in range(20):
         path = tmp_path / f"messy-{seed}.log"
         parts = [
-            messy_log(seed * 7 + k, 30 + seed % 50, pod_state=seed % 4 == 0) + b"\n" + (quiet if (seed + k) % 2 else b"")
+            messy_log(seed * 7 + k, 30 + seed % 50, pod_state=seed % 4 == 0)
+            + b"\n"
+            + (quiet if (seed + k) % 2 else b"")
             for k in range(6)
         ]
         path.write_bytes(b"".join(parts))
@@ -207,7 +218,80 @@ def test_pieces_of_generated_logs_merge_to_the_whole(classifier: Classifier, tmp
             cut_files += len(work) > 1
             reports = []
             for piece in work:
-                with io.BufferedReader(parallel._Range(piece.path, piece.start, piece.end)) as handle:
-                    reports.append(classifier.classify_many([(piece.path, handle)], part=piece.part))
+                with io.BufferedReader(
+                    parallel._Range(piece.path, piece.start, piece.end)
+                ) as handle:
+                    reports.append(
+                        classifier.classify_many([(piece.path, handle)], part=piece.part)
+                    )
             assert classifier.merge(reports) == whole, (seed, jobs, [p.start for p in work])
     assert cut_files >= 40  # most of the 45 plans of logs without pod state did cut
+
+
+def test_a_classifier_travels_between_processes_with_its_settings(tmp_path: Path) -> None:
+    """A classifier that has built its stage-1 engine (Hyperscan holds a module) still
+    pickles; the copy has the same settings and gives the same report."""
+    import pickle
+
+    path = tmp_path / "big.log"
+    path.write_bytes(b"".join(messy_log(k, 60, pod_state=False) + b"\n" + NOISE for k in range(8)))
+    used = Classifier(tap_version="1.6", max_evidence=2, fast_path_min_bytes=1024)
+    report = used.classify_file(path)
+    copy = pickle.loads(pickle.dumps(used))
+    assert (copy.tap_version, copy.max_evidence, copy.fast_path_min_bytes, copy.engine) == (
+        "1.6",
+        2,
+        1024,
+        used.engine,
+    )
+    assert copy.classify_file(path) == report
+
+
+PROBE = (
+    b"  Warning  Unhealthy  3m5s (x10 over 4m25s)  kubelet            Readiness probe failed:"
+    b' Get "http://192.168.45.78:8081/readyz": context deadline exceeded'
+    b" (Client.Timeout exceeded while awaiting headers)\n"
+)
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_pieces_give_the_one_process_report_under_each_tap_release(tmp_path: Path) -> None:
+    """The probe's remediation differs by TAP release; cut or not, the report is the same."""
+    path = tmp_path / "probes.log"
+    half = [
+        b"".join(messy_log(k, 60, pod_state=False) + b"\n" + NOISE for k in ks)
+        for ks in ((0, 1, 2), (5, 6, 7))
+    ]
+    path.write_bytes(half[0] + PROBE + half[1] + PROBE)
+    assert len(parallel.pieces(str(path), 2)) == 2
+    reports = {}
+    for release in ("1.6", "1.7"):
+        one = Classifier(tap_version=release)
+        reports[release] = parallel.classify_parallel(one, [path], 2)
+        assert reports[release] == one.classify_file(path)
+    assert reports["1.6"] != reports["1.7"]
+
+
+KUBELET = (
+    b'I1207 10:00:00.000000    2087 kubelet.go:2400] "SyncLoop (probe)" probe="readiness"'
+    b' status="ready" pod="amr-observer-system/amr-observer-controller-manager-6f9c8d7b5-x2k4p"\n'
+)
+KILL = (
+    b"[12345.678901] Memory cgroup out of memory: Killed process 4121 (manager)"
+    b" total-vm:1268504kB, anon-rss:262144kB\n"
+)
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_pod_state_before_a_cut_splits_the_file_unless_a_kill_follows(tmp_path: Path) -> None:
+    """Only a kernel kill needs the pods described before it: a file whose kubelet lines
+    come before a cut is still cut when no kill line comes after it."""
+    plain = [messy_log(k, 60, pod_state=False) + b"\n" + NOISE for k in range(6)]
+    path = tmp_path / "kubelet.log"
+    path.write_bytes(KUBELET + b"".join(plain))
+    classifier = Classifier()
+    assert len(parallel.pieces(str(path), 3)) == 3
+    assert parallel.classify_parallel(classifier, [path], 3) == classifier.classify_file(path)
+    killed = tmp_path / "killed.log"
+    killed.write_bytes(KUBELET + b"".join(plain) + KILL)
+    assert len(parallel.pieces(str(killed), 3)) == 1

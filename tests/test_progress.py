@@ -14,6 +14,7 @@ from logsynth import messy_log
 
 from amr_logpatterns import Classifier
 from amr_logpatterns.fast.fastscan import FastScanner
+from amr_logpatterns.ingest.binary import binary_stream, bytes_left
 from amr_logpatterns.ingest.inputs import expand_inputs, open_inputs
 from amr_logpatterns.ingest.progress import (
     PROGRESS_MIN_BYTES,
@@ -22,7 +23,7 @@ from amr_logpatterns.ingest.progress import (
 )
 from amr_logpatterns.models.records import LogRecord
 from amr_logpatterns.pipeline import classifier as engine
-from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline import cutting, parallel
 
 MB = 10**6
 NOISE = b"".join(
@@ -55,7 +56,7 @@ def bar(total: int | None, *, tty: bool = True, columns: int = 200) -> tuple[Pro
 
 @pytest.fixture(scope="module")
 def big_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Over 1 MiB, so the engine takes the fast path."""
+    """Over ``FAST_PATH_MIN_BYTES``, so the engine takes the fast path."""
     path = tmp_path_factory.mktemp("progress") / "big.log"
     path.write_bytes(b"".join(messy_log(k, 80) + b"\n" + NOISE for k in range(30)))
     assert path.stat().st_size > engine.FAST_PATH_MIN_BYTES
@@ -183,10 +184,10 @@ def test_reader_passes_the_file_through_for_the_engine(tmp_path: Path) -> None:
     progress, _, _ = bar(110)
     with path.open("rb") as raw, progress.wrap(raw, "x.log") as reader:
         assert isinstance(reader, io.BufferedIOBase)
-        assert engine._binary_stream(reader) is reader
+        assert binary_stream(reader) is reader
         assert reader.fileno() == raw.fileno() and reader.seekable()
         assert reader.read(20) == b"0123456789\n012345678"
-        assert engine._size(reader) == 90 and reader.tell() == 20
+        assert bytes_left(reader) == 90 and reader.tell() == 20
         reader.seek(0)
         buf = bytearray(30)
         assert reader.readinto(buf) == 30 and progress.done == 30  # rereading counts once
@@ -263,7 +264,7 @@ def test_a_whole_run_writes_nothing_to_stdout(
 def test_parallel_pieces_report_their_bytes(
     classifier: Classifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 4096)
+    monkeypatch.setattr(cutting, "MIN_PIECE_BYTES", 4096)
     path = tmp_path / "big.log"
     path.write_bytes(b"".join(messy_log(k, 60, pod_state=False) + b"\n" + NOISE for k in range(4)))
     assert len(parallel.pieces(str(path), 2)) == 2

@@ -11,7 +11,7 @@ from conftest import FIXTURES
 from amr_logpatterns import Classifier, Finding, Report
 from amr_logpatterns.analyse.diagnose import diagnosis_recovery, explain
 from amr_logpatterns.peel.state import PasteState
-from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline import cutting, parallel
 from amr_logpatterns.pipeline.classifier import Part
 from amr_logpatterns.pipeline.merge import merge_reports
 
@@ -253,7 +253,7 @@ NOISE = b"".join(
 
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_recovery_across_a_parallel_split(classifier: Classifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
-    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 4096)
+    monkeypatch.setattr(cutting, "MIN_PIECE_BYTES", 4096)
     path = tmp_path / "observer.log"
     observer = OUTAGE[1].read_bytes()
     failing, healthy = observer.split(HEALTHY.encode(), 1)

@@ -277,3 +277,87 @@ def test_a_lazy_quantifier_before_an_overlapping_one_is_quadratic(pattern: str, 
 )
 def test_linear_shapes_are_not_called_quadratic(pattern: str) -> None:
     assert find_quadratic(pattern) == []
+
+
+def test_the_shipped_list_of_verified_builtin_patterns_is_current() -> None:
+    from amr_logpatterns.authoring.verify_builtin import render_verified
+    from amr_logpatterns.packs.verified import COMMAND, VERIFIED_FILE
+
+    assert VERIFIED_FILE.read_text() == render_verified(), f"regenerate it: {COMMAND}"
+
+
+def test_a_load_analyses_only_the_patterns_the_suite_has_not(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import amr_logpatterns.packs.schema as schema
+
+    analysed: list[str] = []
+
+    def spy(pattern: str) -> list[RedosIssue]:
+        analysed.append(pattern)
+        return find_redos(pattern)
+
+    monkeypatch.setattr(schema, "find_redos", spy)
+    load_packs()
+    builtin_unsafe_ok = [p for p in analysed if find_redos(p)]
+    assert analysed == builtin_unsafe_ok, "a verified built-in pattern was analysed again"
+    analysed.clear()
+    # a user pack's pattern is analysed, and refused when unsafe, even next to the built-ins
+    with pytest.raises(PackError):
+        load_packs(_pack(tmp_path))
+    assert "^(a|a)+$" in analysed
+
+
+def test_a_cached_user_pack_keeps_its_verdicts_and_a_forged_one_is_analysed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import json
+
+    import amr_logpatterns.packs.schema as schema
+    from amr_logpatterns.packs.verified import pattern_digest
+
+    root = _pack(tmp_path / "pack", waiver="")
+    hostile = root / "demo" / "demo.hostile.yaml"
+    hostile.write_text(HOSTILE.format(waiver="").replace("^(a|a)+$", "^user (\\d+) thing$"))
+    cache_dir = tmp_path / "cache"
+    first = load_packs(root, builtin=False, cache_dir=cache_dir)
+    user_pattern = "^user (\\d+) thing$"
+    assert pattern_digest(user_pattern) in first.proven_safe
+
+    analysed: list[str] = []
+
+    def spy(pattern: str) -> list[RedosIssue]:
+        analysed.append(pattern)
+        return find_redos(pattern)
+
+    monkeypatch.setattr(schema, "find_redos", spy)
+    assert load_packs(root, builtin=False, cache_dir=cache_dir) == first
+    assert analysed == [], "the cached pack's patterns were analysed again"
+
+    # a cache file whose pattern is not vouched for is analysed, and refused when unsafe
+    (cached,) = cache_dir.glob("pack-*.json")
+    entry = json.loads(cached.read_text())
+    text = json.dumps(entry).replace(json.dumps(user_pattern)[1:-1], "^(a|a)+$")
+    forged = json.loads(text)
+    forged["value"]["proven_safe"] = []
+    cached.write_text(json.dumps(forged))
+    reloaded = load_packs(root, builtin=False, cache_dir=cache_dir)
+    assert "^(a|a)+$" in analysed, "an unvouched cached pattern skipped the analysis"
+    assert reloaded == first  # refused from the cache, so rebuilt from the pack files
+
+
+def test_signature_regexes_compile_at_their_first_search_and_travel_uncompiled() -> None:
+    import pickle
+
+    from amr_logpatterns.analyse.compiling import LazyPattern
+
+    lazy = LazyPattern(r"fail(?P<n>\d+)")
+    assert lazy.search.__name__ == "_compile_and_search"
+    match = lazy.search("a fail42 here")
+    assert match is not None and match["n"] == "42"
+    assert lazy.search.__self__.pattern == r"fail(?P<n>\d+)"  # now the compiled search
+    again = pickle.loads(pickle.dumps(lazy))
+    assert again.pattern == lazy.pattern and again.search("fail7") is not None
+    broken = LazyPattern("(")
+    with pytest.raises(regex.error):
+        broken.search("x")

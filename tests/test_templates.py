@@ -20,7 +20,7 @@ from amr_logpatterns.analyse.templates import (
 )
 from amr_logpatterns.fast.prefilter import available_engines
 from amr_logpatterns.models.records import LogRecord
-from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline import cutting, parallel
 from amr_logpatterns.pipeline.merge import merge_reports
 
 MIXED = FIXTURES / "unknown" / "mixed.log"
@@ -310,7 +310,7 @@ def test_unknown_heavy_logs_fast_path_equals_exact(exact: Classifier, seed: int)
 
 @pytest.fixture()
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 4096)
+    monkeypatch.setattr(cutting, "MIN_PIECE_BYTES", 4096)
 
 
 NOISE = b"".join(

@@ -18,7 +18,7 @@ from amr_logpatterns.analyse.compiling import UNGUARDED_LENGTH
 from amr_logpatterns.analyse.matcher import DEFAULT_REGEX_TIMEOUT
 from amr_logpatterns.fast.prefilter import available_engines
 from amr_logpatterns.packs.loader import Pack
-from amr_logpatterns.pipeline import parallel
+from amr_logpatterns.pipeline import cutting, parallel
 from amr_logpatterns.pipeline.merge import merge_reports
 
 HOSTILE_LINE = "a" * 40 + "!"
@@ -153,7 +153,7 @@ def test_a_line_the_fast_path_skips_counts_no_timeout(tmp_path: Path) -> None:
 def test_a_split_run_counts_the_same_timeouts(
     hostile_pack: Pack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 4096)
+    monkeypatch.setattr(cutting, "MIN_PIECE_BYTES", 4096)
     path = tmp_path / "big.log"
     path.write_bytes(_hostile_log() * 3)
     classifier = Classifier(hostile_pack, regex_timeout=0.05)
@@ -165,8 +165,10 @@ def test_a_split_run_counts_the_same_timeouts(
 
 def test_workers_get_the_time_limit(hostile_pack: Pack, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "_WORKER", None)
+    import pickle
+
     classifier = Classifier(hostile_pack, regex_timeout=0.05, max_line_length=4096)
-    parallel._init(*parallel._worker_args(classifier))
+    parallel._init(pickle.loads(pickle.dumps(classifier)))  # as the pool hands it over
     assert parallel._WORKER is not None
     assert parallel._WORKER.regex_timeout == 0.05
     assert parallel._WORKER.max_line_length == 4096

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import regex
-
 from amr_logpatterns.analyse.attribution import Refusal, refusal
-from amr_logpatterns.analyse.compiling import CompiledCondition, CompiledSignature
+from amr_logpatterns.analyse.compiling import CompiledCondition, CompiledSignature, LazyPattern
 from amr_logpatterns.analyse.matcher import (
     DEFAULT_REGEX_TIMEOUT,
     RecordView,
@@ -98,7 +96,7 @@ def trace_condition(
     def failed(failure: Failure, extra: int = 0) -> ConditionTrace:
         return ConditionTrace(False, {}, passed + extra, tuple(steps), failure)
 
-    tests: list[tuple[str, regex.Pattern[str], str | None]] = [
+    tests: list[tuple[str, LazyPattern, str | None]] = [
         (target, pattern, _subject(view, target))
         for pattern, target in ((cond.message, "message"), (cond.text, "text"), (cond.raw, "raw"))
         if pattern is not None

@@ -14,7 +14,7 @@ stall a run on a pattern that backtracks catastrophically.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import regex
 
@@ -233,8 +233,14 @@ def match_signatures(
     *,
     timeout: float | None = None,
     timed_out: list[str] | None = None,
+    candidates: Collection[int] | None = None,
 ) -> list[tuple[CompiledSignature, dict[str, FieldValue]]]:
     """Every signature that matches the record, with the fields it extracted.
+
+    ``candidates`` (indexes into ``index.signatures``), when given, are the only
+    signatures that can match (stage 1 found their literals, and only theirs, on the
+    record's line): of them, those whose keywords the record holds are evaluated, which
+    are the ones the keyword index would have let through and could match.
 
     A signature whose search runs past ``timeout`` seconds does not match, and
     its id is appended to ``timed_out`` when the record holds one of its
@@ -242,16 +248,22 @@ def match_signatures(
     one), so nothing was lost; and the fast path, which never reads such a
     line, counts the same.
     """
+    if candidates is not None and not candidates:
+        return []
     text = record.keyword_text
-    candidates: set[int] = set()
-    for keyword, owners in zip(index.keywords, index.owners, strict=True):
-        if keyword in text:
-            candidates.update(owners)
-    if not candidates:
+    if candidates is None:
+        tried: set[int] = set()
+        for keyword, owners in zip(index.keywords, index.owners, strict=True):
+            if keyword in text:
+                tried.update(owners)
+    else:
+        signatures = index.signatures
+        tried = {i for i in candidates if any(k in text for k in signatures[i].keywords)}
+    if not tried:
         return []
     view = RecordView(record)
     out = []
-    for i in sorted(candidates):
+    for i in sorted(tried):
         cs = index.signatures[i]
         try:
             fields = _evaluated(cs, view, timeout)

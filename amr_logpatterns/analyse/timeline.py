@@ -37,7 +37,7 @@ _STATE_OF_SEVERITY: dict[str, State] = {"warning": "degraded", "error": "failing
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Cause(_Frozen):

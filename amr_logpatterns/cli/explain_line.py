@@ -18,7 +18,6 @@ from amr_logpatterns.cli.options import (
 from amr_logpatterns.cli.parser import Subcommands
 from amr_logpatterns.errors import UsageError
 from amr_logpatterns.pipeline.classifier import Classifier
-from amr_logpatterns.policy.redact import redact_model
 
 
 def add_explain_line_parser(sub: Subcommands) -> None:
@@ -28,9 +27,7 @@ def add_explain_line_parser(sub: Subcommands) -> None:
     )
     why.add_argument("line", nargs="?", metavar="LINE", help="the line, as pasted")
     why.add_argument("--file", metavar="FILE", help="read the line from this file...")
-    why.add_argument(
-        "--line", dest="line_number", type=positive, metavar="N", help="...at line N"
-    )
+    why.add_argument("--line", dest="line_number", type=positive, metavar="N", help="...at line N")
     why.add_argument(
         "--context-file", metavar="FILE", help="lines that came before LINE (describe headers...)"
     )
@@ -67,6 +64,8 @@ def run_explain_line(args: argparse.Namespace, out: IO[str], err: IO[str]) -> in
         raise UsageError(str(exc)) from exc
     redactor = redactor_for(args)
     if redactor is not None:
+        from amr_logpatterns.policy.redact import redact_model
+
         expl = redact_model(expl, redactor)
     if args.format == "json":
         out.write(expl.model_dump_json(indent=2) + "\n")

@@ -19,8 +19,7 @@ def policy_for(args: argparse.Namespace, loaded: LoadedConfig) -> Policy:
     the default."""
     config = loaded.config
     ignores = tuple(
-        Ignore(entry=e, origin=o)
-        for e, o in zip(config.ignore, loaded.ignore_origins, strict=True)
+        Ignore(entry=e, origin=o) for e, o in zip(config.ignore, loaded.ignore_origins, strict=True)
     )
     baseline_path = args.baseline or (config.baseline and loaded.resolve(config.baseline))
     baseline = read_baseline(baseline_path) if baseline_path else frozenset()

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from amr_logpatterns.cli.exit_codes import EXIT_FOUND, EXIT_OK
 from amr_logpatterns.cli.outputs import open_output
-from amr_logpatterns.ingest.inputs import all_plain_files, open_inputs
+from amr_logpatterns.cli.reading import select
+from amr_logpatterns.ingest.inputs import all_plain_files, open_inputs, total_size
 from amr_logpatterns.ingest.loginput import LogInput
 from amr_logpatterns.models.results import Match
 from amr_logpatterns.pipeline.classifier import Classifier
+from amr_logpatterns.pipeline.cutting import worth_cutting
 from amr_logpatterns.pipeline.jsonl import format_match
 from amr_logpatterns.policy.gate import Policy, reaches
-from amr_logpatterns.policy.redact import Redactor, redact_match
 from amr_logpatterns.policy.selectors import selected
+
+if TYPE_CHECKING:
+    from amr_logpatterns.policy.redact import Redactor
 
 
 def stream_jsonl(
@@ -37,7 +41,9 @@ def stream_jsonl(
 
     Ignore entries and baselines describe findings, which a stream of matches
     does not build; they are reported as not applied rather than ignored quietly.
+    Other pods' logs found in a bundle are left unread, as for a report, and stderr says so.
     """
+    inputs = select(classifier, inputs, args, err).read
     if policy.ignores or policy.baseline:
         print(
             "amr-logpatterns: warning: ignore entries and baselines apply to reports; "
@@ -47,7 +53,11 @@ def stream_jsonl(
     target = out if dest is None or dest == "-" else open_output(dest)
     failed = False
     try:
-        parallel = args.jobs > 1 and all_plain_files(inputs) and redactor is None
+        parallel = (
+            all_plain_files(inputs)
+            and worth_cutting(total_size(inputs) or 0, args.jobs)
+            and redactor is None
+        )
         if parallel and not (policy.only or policy.exclude):
             lines = _parallel_lines(classifier, inputs, args.jobs)
         else:
@@ -69,6 +79,8 @@ def _lines(
 ) -> Iterator[tuple[str, Match]]:
     """Each match --only and --exclude keep, as its (redacted) JSON line and the match."""
     by_id = {s.id: s for s in classifier.pack.signatures}
+    if redactor is not None:
+        from amr_logpatterns.policy.redact import redact_match  # only when --redact is given
     for name, handle in open_inputs(inputs):
         for match in classifier.scan(handle, source_name=name):
             component = by_id[match.id].component

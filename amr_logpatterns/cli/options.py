@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from amr_logpatterns.analyse.matcher import DEFAULT_REGEX_TIMEOUT
 from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH
 from amr_logpatterns.policy.config import DEFAULT_NAME
-from amr_logpatterns.policy.redact import LEVELS, Redactor
+from amr_logpatterns.policy.levels import LEVELS
+
+if TYPE_CHECKING:
+    from amr_logpatterns.policy.redact import Redactor
 
 
 def _seconds(text: str) -> float | None:
@@ -50,9 +54,7 @@ def add_packs_options(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help=f"config file (default: {DEFAULT_NAME} in the working directory, if present)",
     )
-    p.add_argument(
-        "--no-config", action="store_true", help=f"do not read {DEFAULT_NAME}"
-    )
+    p.add_argument("--no-config", action="store_true", help=f"do not read {DEFAULT_NAME}")
 
 
 def add_redact_option(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -95,6 +97,12 @@ def add_inputs_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         help="in directories and archives, read only files matching this (repeatable)",
+    )
+    inputs.add_argument(
+        "--all-files",
+        action="store_true",
+        help="also read the files of a directory or archive whose path names a pod no AMR"
+        " component runs in (default: left unread and counted in the report)",
     )
     inputs.add_argument(
         "--tap-version",
@@ -141,4 +149,8 @@ def add_inputs_options(p: argparse.ArgumentParser) -> None:
 
 def redactor_for(args: argparse.Namespace) -> Redactor | None:
     """One redactor per command run, so its ``<ip-N>``/``<host-N>`` numbers agree everywhere."""
-    return Redactor(args.redact) if getattr(args, "redact", None) else None
+    if not getattr(args, "redact", None):
+        return None
+    from amr_logpatterns.policy.redact import Redactor  # its patterns only when asked for
+
+    return Redactor(args.redact)

@@ -3,7 +3,8 @@ for, and the classifying of them with a progress bar, in worker processes when i
 
 ``scan``, ``timeline`` and ``suggest`` read logs the same way through these, and
 say the same things on stderr: what a walk skipped, how to end a paste, what
-could not be read.
+could not be read. Other pods' logs found in a directory or archive are left
+unread unless ``--all-files`` (see ``pipeline.relevance``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from amr_logpatterns.cli.terminal import is_terminal
 from amr_logpatterns.errors import UsageError
 from amr_logpatterns.ingest.inputs import (
     all_plain_files,
+    close_inputs,
     expand_inputs,
     open_inputs,
     total_size,
@@ -27,6 +29,8 @@ from amr_logpatterns.ingest.progress import ProgressBar, should_show
 from amr_logpatterns.models.results import Report
 from amr_logpatterns.packs.loader import Pack
 from amr_logpatterns.pipeline.classifier import Classifier
+from amr_logpatterns.pipeline.cutting import worth_cutting
+from amr_logpatterns.pipeline.relevance import Selection, select_inputs, with_skipped
 
 #: How to end a paste at a terminal, where the end of input is a key, not a file's end.
 _PASTE_HINT = (
@@ -34,6 +38,9 @@ _PASTE_HINT = (
     if sys.platform == "win32"
     else "paste it, then press Ctrl-D on a line of its own"
 )
+#: Subcommands whose every report format says which files were left unread (the others
+#: say it on stderr).
+_REPORTS_TELL_SKIPPED = frozenset({"scan"})
 
 
 def classifier_for(args: argparse.Namespace, pack: Pack) -> Classifier:
@@ -65,13 +72,46 @@ def inputs_for(args: argparse.Namespace, err: IO[str]) -> list[LogInput]:
     return inputs
 
 
+def select(
+    classifier: Classifier,
+    inputs: list[LogInput],
+    args: argparse.Namespace,
+    err: IO[str],
+    *,
+    tell: bool = True,
+) -> Selection:
+    """The inputs to read: other pods' logs found in a directory or archive are left out
+    unless ``--all-files``; with ``tell``, one line on stderr says what was left unread."""
+    chosen = select_inputs(inputs, classifier.pack.components, all_files=args.all_files)
+    if tell and chosen.skipped:
+        from amr_logpatterns.formatters.phrases import skipped_sentences
+
+        for sentence in skipped_sentences(Report(skipped_files=chosen.skipped)):
+            err.write(f"amr-logpatterns: {sentence[0].lower()}{sentence[1:]}\n")
+    return chosen
+
+
 def classify(
+    classifier: Classifier, inputs: list[LogInput], args: argparse.Namespace, err: IO[str]
+) -> Report:
+    """The report of the ``inputs`` that can matter (``select``), with what was left unread
+    in ``skipped_files``: ``scan`` writes that in every format, ``timeline`` and ``suggest``
+    say it on stderr."""
+    tell = getattr(args, "command", None) not in _REPORTS_TELL_SKIPPED
+    chosen = select(classifier, inputs, args, err, tell=tell)
+    try:
+        return with_skipped(_classify(classifier, chosen.read, args, err), chosen.skipped)
+    finally:
+        close_inputs(inputs)
+
+
+def _classify(
     classifier: Classifier, inputs: list[LogInput], args: argparse.Namespace, err: IO[str]
 ) -> Report:
     """The report of all ``inputs``, by ``--jobs`` worker processes when they are plain files."""
     bar = _progress(inputs, args, err)
     try:
-        if args.jobs > 1 and all_plain_files(inputs):
+        if all_plain_files(inputs) and worth_cutting(total_size(inputs) or 0, args.jobs):
             from amr_logpatterns.pipeline.parallel import classify_parallel
 
             paths = [i.path for i in inputs if i.path is not None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from amr_logpatterns.cli.exit_codes import EXIT_CODES_HELP, EXIT_FOUND, EXIT_OK, EXIT_USAGE
 from amr_logpatterns.cli.gating import check_selectors, policy_for
@@ -19,7 +19,10 @@ from amr_logpatterns.cli.terminal import render_options
 from amr_logpatterns.errors import UsageError
 from amr_logpatterns.formatters import PLAIN, REPORT_FORMATS, STREAMING, formatters
 from amr_logpatterns.policy.gate import apply_policy
-from amr_logpatterns.policy.redact import redact_report
+
+if TYPE_CHECKING:
+    from amr_logpatterns.models.results import Report
+    from amr_logpatterns.policy.redact import Redactor
 
 
 def add_scan_parser(sub: Subcommands) -> None:
@@ -130,12 +133,12 @@ def run_scan(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return stream_jsonl(classifier, inputs, args, policy, outputs[0][1], out, err, redactor)
     report = classify(classifier, inputs, args, err)
     if args.write_baseline:
-        written = report if redactor is None else redact_report(report, redactor)
+        written = report if redactor is None else _redacted(report, redactor)
         write_output(args.write_baseline, formatters()["json"](written, PLAIN), out)
     # the policy sees real values (ignore entries compare fields); what is printed is redacted
     gated = apply_policy(report, policy)
     if redactor is not None:
-        gated = redact_report(gated, redactor)
+        gated = _redacted(gated, redactor)
     for fmt_name, dest in outputs:
         stream = out if dest is None or dest == "-" else None
         write_output(dest, formatters()[fmt_name](gated, render_options(args, loaded, stream)), out)
@@ -149,3 +152,9 @@ def run_scan(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if tell_read_errors(gated, err) == EXIT_USAGE:
         return EXIT_USAGE
     return EXIT_FOUND if gated.gate.failed else EXIT_OK
+
+
+def _redacted(report: Report, redactor: Redactor) -> Report:
+    from amr_logpatterns.policy.redact import redact_report  # only when --redact is given
+
+    return redact_report(report, redactor)

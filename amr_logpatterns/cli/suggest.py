@@ -11,7 +11,6 @@ from amr_logpatterns.cli.options import add_inputs_options, add_packs_options, r
 from amr_logpatterns.cli.parser import Subcommands
 from amr_logpatterns.cli.reading import classifier_for, classify, inputs_for, tell_read_errors
 from amr_logpatterns.errors import UsageError
-from amr_logpatterns.policy.redact import redact_report
 
 
 def add_suggest_parser(sub: Subcommands) -> None:
@@ -37,6 +36,8 @@ def run_suggest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     report = classify(classifier, inputs_for(args, err), args, err)
     redactor = redactor_for(args)
     if redactor is not None:
+        from amr_logpatterns.policy.redact import redact_report
+
         report = redact_report(report, redactor)
     drafts = suggest_signatures(report.unknown, pack, prefix=args.prefix)
     if not drafts:

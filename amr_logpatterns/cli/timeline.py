@@ -12,7 +12,6 @@ from amr_logpatterns.cli.parser import Subcommands
 from amr_logpatterns.cli.reading import classifier_for, classify, inputs_for, tell_read_errors
 from amr_logpatterns.cli.terminal import render_options
 from amr_logpatterns.policy.config import LoadedConfig
-from amr_logpatterns.policy.redact import redact_model, redact_report
 
 
 def add_timeline_parser(sub: Subcommands) -> None:
@@ -36,6 +35,8 @@ def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     timeline = build_timeline(report)
     redactor = redactor_for(args)
     if redactor is not None:
+        from amr_logpatterns.policy.redact import redact_model, redact_report
+
         timeline = redact_model(timeline, redactor)
         report = redact_report(report, redactor)
     if args.format == "json":

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from amr_logpatterns.decode import events, golog, kernel, klog, pods, zap_console, zap_json
 from amr_logpatterns.models.records import Decoded, Line, LogRecord
-from amr_logpatterns.models.shapes import GLUED_START, JSON_LOG_START_RE, RFC3339, ZAP_LEVEL
+from amr_logpatterns.models.shapes import JSON_LOG_START_RE, RFC3339, ZAP_LEVEL, glued_start
 from amr_logpatterns.models.stage1 import Pattern
 
 Decoder = Callable[[str], "Decoded | None"]
@@ -86,8 +86,8 @@ def decode_text(text: str, cut: bool = False) -> list[Decoded]:
                 out.append(decoded)
                 text = rest
                 continue
-        glued = GLUED_START.search(text, 1)
-        head, text = (text[: glued.start()], text[glued.start() :]) if glued else (text, "")
+        glued = glued_start(text)
+        head, text = (text[:glued], text[glued:]) if glued is not None else (text, "")
         out.append(_decode_one(head.rstrip()))
     return out
 

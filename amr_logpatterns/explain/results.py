@@ -15,7 +15,7 @@ from amr_logpatterns.packs.schema import Severity
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Peeled(_Model):

@@ -23,6 +23,7 @@ from typing import IO
 
 from amr_logpatterns.decode.blocks import MAX_QUIET_LINES
 from amr_logpatterns.decode.stream import RecordStream
+from amr_logpatterns.fast.hits import LiteralLines
 from amr_logpatterns.fast.prefilter import Engine
 from amr_logpatterns.ingest.reading import READ_ERRORS, ChunkReader
 from amr_logpatterns.models.records import LogRecord
@@ -88,20 +89,31 @@ def _long_line_offsets(buf: bytes, max_line_length: int) -> list[int]:
 class FastScanner:
     """Feeds one binary source through stage 1 and stage 2 into a ``RecordStream``."""
 
-    def __init__(self, engine: Engine, stream: RecordStream, max_line_length: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        stream: RecordStream,
+        max_line_length: int,
+        literal_lines: LiteralLines | None = None,
+    ) -> None:
         self.engine = engine
         self.stream = stream
         self.max_line_length = max_line_length
+        self.literal_lines = LiteralLines() if literal_lines is None else literal_lines
+        self.literal_lines.known = True
 
-    def _special_lines(self, buf: bytes) -> list[tuple[int, int, int]] | None:
+    def _special_lines(
+        self, buf: bytes
+    ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]] | None:
         """Sorted (line index, line start offset, frame flag) of the special lines in
-        ``buf``; None when stage 1 found too many to be worth it (read every line)."""
+        ``buf``, and (line index, hit number) of the signatures' literals found; None
+        when stage 1 found too many to be worth it (read every line)."""
         stripped = b"\x1b" in buf
         view = ANSI_BYTES.sub(b"", buf) if stripped else buf
-        scanned = self.engine.scan(view)
+        scanned = self.engine.scan_hits(view)
         if scanned is None:
             return None
-        plain, frames = scanned
+        plain, frames, hits = scanned
         # a cut line may end as a stack frame once cut, which stage 1 cannot see on the
         # whole line: it needs the lines before it, as a frame does
         long_lines = _long_line_offsets(buf, self.max_line_length)
@@ -123,7 +135,7 @@ class FastScanner:
             prev = offset
             start = starts[line] if starts is not None else buf.rfind(b"\n", 0, offset) + 1
             out.append((line, start, frame))
-        return out
+        return out, _line_indexes(view, hits)
 
     def run(
         self, source: IO[bytes], *, chunk_bytes: int = CHUNK_BYTES, first_line: int = 1
@@ -225,10 +237,15 @@ class FastScanner:
         """Account for the first ``total`` lines of ``buf`` (later ones only inform
         windows), the last ``exact_tail`` of them read exactly."""
         stream = self.stream
-        specials = self._special_lines(buf)
-        if specials is None:
+        found = self._special_lines(buf)
+        literal_lines = self.literal_lines
+        literal_lines.forget_before(base)
+        if found is None:
+            literal_lines.add_unknown(base + 1, base + total)
             windows = [(0, 0, total - 1)]
         else:
+            specials, hit_lines = found
+            literal_lines.add((base + i + 1, hit) for i, hit in hit_lines if i < total)
             if exact_tail:
                 first = max(0, total - exact_tail)
                 # only a buffer's last chunk has a tail: its ``total`` lines are all it holds
@@ -301,6 +318,17 @@ class FastScanner:
                     start, off = s_line, s_off
             windows.append((start, off, end))
         return windows
+
+
+def _line_indexes(view: bytes, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each hit's (line index in ``view``, hit number), ascending."""
+    out: list[tuple[int, int]] = []
+    line = prev = 0
+    for offset, hit in sorted(hits):
+        line += view.count(b"\n", prev, offset)
+        prev = offset
+        out.append((line, hit))
+    return out
 
 
 def _nth_line_start(buf: bytes, end: int, n: int, total: int) -> int:

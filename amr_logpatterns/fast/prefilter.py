@@ -1,14 +1,15 @@
 """Stage 1 of the fast path: find, at C speed, the few lines the exact pipeline must read.
 
-A line is *special* when it holds a signature's stage-1 literal, may be a
-record at warning level or above (error records are counted; unexplained
-warnings and errors become unknown templates), changes what later lines mean
-(a pasted command, a fence, a ``tail`` header, a ``describe`` header), spans
-or joins lines (stack frames, CloudEvent dumps, partial entries, wrapped JSON,
-glued records), or needs careful reading (blank-looking, NUL bytes). Every
+A line is *special* when it holds the stage-1 literal of a signature that can
+match a log line (``CompiledSignature.reads_raw``: pod state has patterns of its
+own), may be a record at warning level or above (error records are counted;
+unexplained warnings and errors become unknown templates), changes what later
+lines mean (a pasted command, a fence, a ``tail`` header, a ``describe`` header),
+spans or joins lines (stack frames, CloudEvent dumps, partial entries, wrapped
+JSON, glued records), or needs careful reading (blank-looking, NUL bytes). Every
 other line is one record below warning level that matches nothing, so stage 2
-only counts it. *Frame* lines also need the two
-lines before them (the record a trace belongs to).
+only counts it. *Frame* lines also need the two lines before them (the record a
+trace belongs to).
 
 Three engines find the same lines: Hyperscan and RE2 when installed, and the
 standard library (``bytes.find`` per literal plus a few regexes) always.
@@ -43,8 +44,10 @@ BLANKISH = re.compile(rb"\n(?=[^A-Za-z0-9\n]*\n)")
 
 
 def patterns_for(literals: Iterable[str]) -> tuple[Pattern, ...]:
-    """The structural patterns plus the signatures' literals."""
-    sig = tuple(literal_pattern(lit.encode("utf-8")) for lit in sorted(set(literals)))
+    """The structural patterns plus the signatures' literals (reported apart as hits)."""
+    sig = tuple(
+        literal_pattern(lit.encode("utf-8"), hit=True) for lit in sorted(set(literals))
+    )
     return STRUCTURAL + sig
 
 
@@ -61,39 +64,66 @@ def match_budget(buf: bytes) -> int:
     return MATCHES_PER_LINE * (buf.count(b"\n") + 1) + MATCH_ALLOWANCE
 
 
+#: What a scan finds: offsets inside plain special lines, inside frame lines, and the
+#: matches of ``hit`` patterns (a signature's literals) as (offset, hit number), where the
+#: hit number counts the ``hit`` patterns in the order the engine was given them
+#: (``UNKNOWN_HIT`` when the engine cannot tell which one matched).
+Found = tuple[list[int], list[int], list[tuple[int, int]]]
+UNKNOWN_HIT = -1
+
+
 class Engine(Protocol):
     """Finds special lines in a buffer: byte offsets inside them, plain and frame ones,
-    or None when there are too many to be worth it (read the whole buffer then)."""
+    or None when there are too many to be worth it (read the whole buffer then).
+    ``scan_hits`` also says which of them a ``hit`` pattern found."""
 
     name: str
 
     def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None: ...
 
+    def scan_hits(self, buf: bytes) -> Found | None: ...
 
-class StdlibEngine:
+
+class _Scans:
+    """``scan`` as the first two lists of ``scan_hits``."""
+
+    def scan_hits(self, buf: bytes) -> Found | None:
+        raise NotImplementedError
+
+    def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None:
+        found = self.scan_hits(buf)
+        return None if found is None else (found[0], found[1])
+
+
+class StdlibEngine(_Scans):
     """``bytes.find`` per literal (case-blind ones on a lower-cased copy); ``re`` for the rest."""
 
     name = "stdlib"
 
     def __init__(self, patterns: Iterable[Pattern]) -> None:
-        self.literals: list[tuple[bytes, bool, bool]] = []
+        self.literals: list[tuple[bytes, bool, bool, int]] = []
         self.regexes: list[tuple[re.Pattern[bytes], bool]] = []
+        hit = 0
         for p in patterns:
+            if p.hit and not p.literal:
+                raise ValueError(f"a hit pattern must be a literal: {p.regex!r}")
             if p.literal:
                 text = p.literal.lower() if p.caseless else p.literal
-                self.literals.append((text, p.caseless, p.frame))
+                self.literals.append((text, p.caseless, p.frame, hit if p.hit else -1))
+                hit += p.hit
             elif p.stdlib:
                 self.regexes += [(re.compile(alt), p.frame) for alt in p.stdlib]
             else:
                 flags = (re.IGNORECASE if p.caseless else 0) | (re.MULTILINE if p.multiline else 0)
                 self.regexes.append((re.compile(p.regex, flags), p.frame))
 
-    def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None:
+    def scan_hits(self, buf: bytes) -> Found | None:
         plain: list[int] = []
         frames: list[int] = []
+        hits: list[tuple[int, int]] = []
         lowered: bytes | None = None
         budget = match_budget(buf)
-        for text, caseless, frame in self.literals:
+        for text, caseless, frame, hit in self.literals:
             if len(plain) + len(frames) > budget:
                 return None
             if caseless:
@@ -108,6 +138,8 @@ class StdlibEngine:
             pos = find(text)
             while pos >= 0:
                 out.append(pos + last)
+                if hit >= 0:
+                    hits.append((pos + last, hit))
                 end = find(b"\n", pos + last)
                 if end < 0:
                     break
@@ -128,10 +160,10 @@ class StdlibEngine:
                     break
                 m = search(buf, nl + 1)
         plain += [m.start() + 1 for m in BLANKISH.finditer(buf)]
-        return plain, frames
+        return plain, frames, hits
 
 
-class HyperscanEngine:
+class HyperscanEngine(_Scans):
     """Every pattern in one Hyperscan database, one pass per buffer."""
 
     name = "hyperscan"
@@ -142,6 +174,7 @@ class HyperscanEngine:
         self._hs = hyperscan
         pats = list(patterns)
         self.frame_ids = {i for i, p in enumerate(pats) if p.frame}
+        self.hit_ids = {i: n for n, i in enumerate(i for i, p in enumerate(pats) if p.hit)}
         flags = []
         for p in pats:
             f = 0
@@ -185,14 +218,19 @@ class HyperscanEngine:
         except OSError:
             pass
 
-    def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None:
+    def scan_hits(self, buf: bytes) -> Found | None:
         plain: list[int] = []
         frames: list[int] = []
+        hits: list[tuple[int, int]] = []
         frame_ids = self.frame_ids
+        hit_ids = self.hit_ids
         budget = [match_budget(buf)]
 
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: Any) -> bool:
             (frames if pattern_id in frame_ids else plain).append(end - 1)
+            hit = hit_ids.get(pattern_id)
+            if hit is not None:
+                hits.append((end - 1, hit))
             budget[0] -= 1
             return budget[0] < 0  # True stops the scan
 
@@ -200,11 +238,13 @@ class HyperscanEngine:
             self.db.scan(buf, match_event_handler=on_match, scratch=self.scratch)
         except self._hs.ScanTerminated:
             return None
-        return plain, frames
+        return plain, frames, hits
 
 
-class Re2Engine:
-    """Two RE2 alternations (plain and frame patterns), matched in linear time."""
+class Re2Engine(_Scans):
+    """Three RE2 alternations (``hit`` patterns, other plain patterns, frame patterns),
+    matched in linear time. An alternation reports one of overlapping matches, so a
+    hit's pattern is not told (``UNKNOWN_HIT``): only that the line holds one."""
 
     name = "re2"
 
@@ -212,6 +252,8 @@ class Re2Engine:
         import re2
 
         def alternation(items: list[Pattern]) -> Any:
+            if not items:
+                return None  # finds nothing (an empty alternation would match everywhere)
             parts = []
             for p in items:
                 flags = ("i" if p.caseless else "") + ("m" if p.multiline else "")
@@ -226,17 +268,24 @@ class Re2Engine:
             return re2.compile("|".join(parts).encode("latin-1"), options)
 
         pats = [*patterns, Pattern(rb"(?m:^[^A-Za-z0-9\n]*$)")]
-        self.plain = alternation([p for p in pats if not p.frame])
+        self.literals = alternation([p for p in pats if p.hit])
+        self.plain = alternation([p for p in pats if not p.frame and not p.hit])
         self.frames = alternation([p for p in pats if p.frame])
 
-    def scan(self, buf: bytes) -> tuple[list[int], list[int]] | None:
+    def scan_hits(self, buf: bytes) -> Found | None:
         budget = match_budget(buf)
-        plain = list(itertools.islice(self._ends(self.plain, buf), budget + 1))
-        frames = list(itertools.islice(self._ends(self.frames, buf), budget + 1 - len(plain)))
-        return None if len(plain) + len(frames) > budget else (plain, frames)
+        found = list(itertools.islice(self._ends(self.literals, buf), budget + 1))
+        plain = list(itertools.islice(self._ends(self.plain, buf), budget + 1 - len(found)))
+        left = budget + 1 - len(found) - len(plain)
+        frames = list(itertools.islice(self._ends(self.frames, buf), max(0, left)))
+        if len(found) + len(plain) + len(frames) > budget:
+            return None
+        return plain + found, frames, [(at, UNKNOWN_HIT) for at in found]
 
     @staticmethod
     def _ends(pattern: Any, buf: bytes) -> Iterator[int]:
+        if pattern is None:
+            return iter(())
         return (max(m.start(), m.end() - 1) for m in pattern.finditer(buf))
 
 

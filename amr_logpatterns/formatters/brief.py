@@ -24,6 +24,7 @@ Sample::
 
     Read 96 lines, 46 records; 17 matches.
     Explained 9 of 9 error records; 0 unknown templates (0 warning-or-worse records no ...).
+    Not read: other pods' logs, 37 files (212.4 MiB); --all-files reads them.
     Evidence, explanations and each finding's own fix: add --verbose.
 """
 
@@ -42,6 +43,7 @@ from amr_logpatterns.formatters.phrases import (
     reading_sentence,
     report_coverage,
     seen_sentence,
+    skipped_sentences,
     suppression_phrase,
     tap_sentence,
 )
@@ -250,7 +252,7 @@ def _figures(report: Report) -> str:
 
 def _footer(report: Report, options: Options) -> list[str]:
     """The figures, the TAP release the advice is for, and where the rest is."""
-    lines = [_figures(report)]
+    lines = [_figures(report), *skipped_sentences(report)]
     if not report.findings:
         lines.append(seen_sentence(report))
     lines.append(tap_sentence(report.tap_version, evidence=False))

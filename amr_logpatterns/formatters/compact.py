@@ -6,9 +6,10 @@ root cause stands at the first place of the findings it rests on, before
 them; each unsuppressed finding at its first place, with its count when it
 occurred more than once; each warning-or-worse message no signature knows as
 ``unknown`` (a ``fatal`` or ``panic`` one as an error, its level kept in the
-text). Lines run in the order of the input (source, then line). The last
-line is the gate's verdict, when a gate was applied; suppressed findings are
-counted there, not listed.
+text). Lines run in the order of the input (source, then line). Then what a
+bundle held that was not read (another pod's log), and last the gate's
+verdict, when a gate was applied; suppressed findings are counted there, not
+listed.
 
 Sample::
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from amr_logpatterns.formatters.gate_words import gate_sentence
 from amr_logpatterns.formatters.options import PLAIN, Options
-from amr_logpatterns.formatters.phrases import clip
+from amr_logpatterns.formatters.phrases import clip, skipped_sentences
 from amr_logpatterns.formatters.story import is_benign, tell
 from amr_logpatterns.models.results import Diagnosis, Finding, Report, Seen
 
@@ -75,6 +76,7 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
         severity = "warning" if level.startswith("warn") else "error"
         add(u.first_seen, 2, f"{severity}: unknown: {clip(u.template)} ({level}, x{u.count})")
     out = unplaced + [text for *_, text in sorted(rows, key=lambda r: r[:3])]
+    out += [f"{_TOOL}: {s[0].lower()}{s[1:]}" for s in skipped_sentences(report)]
     if report.gate is not None:
         out.append(f"{_TOOL}: gate {gate_sentence(report.gate)}")
     return "".join(f"{line}\n" for line in out)

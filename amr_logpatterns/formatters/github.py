@@ -5,11 +5,12 @@ GitHub shows at most 10 error, 10 warning and 10 notice annotations per step
 ``docs/problem-matchers.md``). So root causes come first, then findings by
 severity and count, at most 10 per level, and a last notice (its slot
 reserved) says how many were left out, how many were suppressed or
-baselined, the coverage line, the TAP release and the gate's verdict. A
-finding harmless here is not annotated, only counted; one a root cause
-explains names it. Values are escaped as the toolkit's
-``command.ts`` does: ``%``, CR and LF in the message; also ``:`` and ``,``
-in properties, so no log text can end a command or start another.
+baselined, what a bundle held that was not read (another pod's log), the
+coverage line, the TAP release and the gate's verdict. A finding harmless
+here is not annotated, only counted; one a root cause explains names it.
+Values are escaped as the toolkit's ``command.ts`` does: ``%``, CR and LF in
+the message; also ``:`` and ``,`` in properties, so no log text can end a
+command or start another.
 
 Sample::
 
@@ -33,6 +34,7 @@ from amr_logpatterns.formatters.phrases import (
     recovery_sentence,
     report_coverage,
     seen_sentence,
+    skipped_sentences,
     tap_sentence,
     verdict_sentences,
 )
@@ -202,6 +204,7 @@ def _summary(report: Report, shown: Counter[str], left: Counter[str]) -> str:
         aside = f"{suppressed} suppressed, {baselined} baselined"
         aside += f", {harmless} harmless here" if harmless else ""
         parts.append(f"Not annotated: {aside}.")
+    parts += skipped_sentences(report)
     parts.append(capital(report_coverage(report)) + ".")
     parts.append(seen_sentence(report))
     parts.append(tap_sentence(report.tap_version))

@@ -13,8 +13,9 @@ messages`` fails when a warning-or-worse record is one no signature knows.
 A finding a root cause explains names it in its failure message; a finding
 harmless here passes, with the reason in ``<system-out>``, and so does a
 recovered one when the gate ignores recovered problems. Each suite's
-properties and ``<system-out>`` carry the coverage line, the TAP release and
-the unknown messages first seen in its source.
+properties and ``<system-out>`` carry the coverage line, the TAP release, the
+files of a bundle left unread (another pod's log; a suite ``not read`` says so
+when nothing else was read) and the unknown messages first seen in its source.
 
 What each case says is worked out in ``junit_cases``; this module writes the
 XML: suites, their properties and output, the counts that add up.
@@ -63,6 +64,7 @@ from amr_logpatterns.formatters.phrases import (
     moment,
     report_coverage,
     seen_sentence,
+    skipped_sentences,
     tap_sentence,
 )
 from amr_logpatterns.models.results import Gate, Report, SourceStats
@@ -169,6 +171,11 @@ def _properties(report: Report, stats: SourceStats | None) -> ET.Element:
         ("tap-version", report.tap_version.version or "unknown"),
         ("tap-version-source", report.tap_version.source),
     ]
+    for skipped in report.skipped_files:
+        props += [
+            (f"skipped-files.{skipped.reason}", str(skipped.files)),
+            (f"skipped-bytes.{skipped.reason}", str(skipped.bytes)),
+        ]
     el = ET.Element("properties")
     for name, value in props:
         ET.SubElement(el, "property", name=name, value=_attr(value))
@@ -176,7 +183,8 @@ def _properties(report: Report, stats: SourceStats | None) -> ET.Element:
 
 
 def _suite_out(report: Report, source: str, first: bool) -> ET.Element:
-    """What the suite's cases cannot say: coverage, the TAP release, the unknown messages.
+    """What the suite's cases cannot say: coverage, what was left unread, the TAP release,
+    the unknown messages.
 
     Each unknown template goes to the suite of the source it was first seen in
     (to the first suite when no suite has that name).
@@ -185,6 +193,7 @@ def _suite_out(report: Report, source: str, first: bool) -> ET.Element:
     notices = [capital(n) + "." for n in report.gate.notices] if report.gate and first else []
     lines = [
         *notices,
+        *skipped_sentences(report),
         capital(report_coverage(report)) + ".",
         seen_sentence(report),
         tap_sentence(report.tap_version),
@@ -243,6 +252,12 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
         suite.append(_properties(report, stats))
         suite.extend(cases)
         suite.append(_suite_out(report, source, number == 0))
+        suites.append(suite)
+    if not suites and report.skipped_files:  # every file found was another pod's log
+        suite = ET.Element("testsuite", name="not read")
+        _counts(suite, [])
+        suite.append(_properties(report, None))
+        suite.append(_suite_out(report, "", True))
         suites.append(suite)
     gate = report.gate
     extra = [_expectations(gate)] if gate is not None and gate.expected else []

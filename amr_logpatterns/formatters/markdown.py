@@ -5,7 +5,8 @@ detail, so the order is: verdict; each root cause with whether it is still
 happening, its fix and, under it, the findings it rests on and its symptoms;
 a table of every finding and its role; the problems no root cause explains;
 what is harmless here; the messages no signature knows; what was set aside;
-the figures and the TAP release the advice is for.
+the figures (with the files of a bundle left unread) and the TAP release the
+advice is for.
 
 Log text is untrusted: outside code it is backslash-escaped (no HTML, links,
 emphasis, math or extra table cells), and every fence is longer than any run
@@ -51,6 +52,7 @@ from amr_logpatterns.formatters.markdown_blocks import (
 from amr_logpatterns.formatters.markdown_escape import cell, cell_code, escape, prose
 from amr_logpatterns.formatters.options import PLAIN, Options
 from amr_logpatterns.formatters.phrases import (
+    ALL_FILES_FLAG,
     capital,
     clip,
     moment,
@@ -58,6 +60,7 @@ from amr_logpatterns.formatters.phrases import (
     reading_sentence,
     report_coverage,
     seen_sentence,
+    skipped_sentences,
     tap_sentence,
 )
 from amr_logpatterns.formatters.story import Story, is_benign, root_causes, tell
@@ -211,9 +214,10 @@ def _footer(report: Report) -> list[str]:
     out = [f"- **Warning:** {prose(w)}" for w in warnings]
     if out:
         out.append("")
+    out += [escape(reading_sentence(report)), ""]
+    for text in skipped_sentences(report):  # the flag as code, so it can be copied
+        out += [prose(text.replace(ALL_FILES_FLAG, f"`{ALL_FILES_FLAG}`")), ""]
     out += [
-        escape(reading_sentence(report)),
-        "",
         escape(capital(report_coverage(report))) + ".",
         "",
         escape(seen_sentence(report)),

@@ -1,5 +1,5 @@
 """The phrases every format words the story with: recovery, verdicts, coverage, what the input
-held, the TAP release, who set an item aside.
+held, what was left unread, the TAP release, who set an item aside.
 
 Worked out once so a text report, a SARIF message and a JUnit body say an
 incident in the same words. All plain text: each format escapes or marks it up
@@ -19,6 +19,7 @@ from amr_logpatterns.models.results import (
     Recovery,
     Report,
     Seen,
+    SkippedFiles,
     Stats,
     Suppression,
     TapVersion,
@@ -185,6 +186,39 @@ def reading_sentence(report: Report) -> str:
         searches = plural(s.regex_timeouts, "regex search", "regex searches")
         text += f"; {searches} hit the time limit ({by})"
     return text + "."
+
+
+#: What each reason files were left unread for says, for one file and for several.
+_SKIP_WORDS = {"other-pod": ("another pod's log", "other pods' logs")}
+#: The flag that reads every file of a directory or bundle.
+ALL_FILES_FLAG = "--all-files"
+
+
+def size_words(n: int) -> str:
+    """Bytes as people read a file's size: ``812 bytes``, ``4.0 KiB``, ``212.4 MiB``."""
+    if n < 1024:
+        return plural(n, "byte")
+    value = float(n)
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if value < 1024 or unit == "TiB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def skipped_sentence(skipped: SkippedFiles, hint: bool = True) -> str:
+    """``Not read: other pods' logs, 37 files (212.4 MiB); --all-files reads them.``"""
+    one, many = _SKIP_WORDS.get(skipped.reason, (skipped.reason, skipped.reason))
+    what = one if skipped.files == 1 else many
+    text = f"Not read: {what}, {plural(skipped.files, 'file')} ({size_words(skipped.bytes)})"
+    if not hint:
+        return text + "."
+    return text + f"; {ALL_FILES_FLAG} reads {'it' if skipped.files == 1 else 'them'}."
+
+
+def skipped_sentences(report: Report, hint: bool = True) -> list[str]:
+    """One ``skipped_sentence`` per reason files were left unread (none: nothing was)."""
+    return [skipped_sentence(s, hint) for s in report.skipped_files if s.files]
 
 
 def report_coverage(report: Report) -> str:

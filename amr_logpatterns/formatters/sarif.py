@@ -11,8 +11,10 @@ The story rides along: a diagnosis lists the findings it folds as related
 locations (each saying ``cause`` or ``symptom`` and whether it still fails)
 and in ``properties.findings``; a finding's message names its root cause and
 its recovery; a finding harmless here is a ``note`` with its verdict in its
-properties. The coverage line and the TAP release are ``note`` notifications
-of the invocation, and the unknown messages are in the run's properties.
+properties. The coverage line, the TAP release and what a bundle held that
+was not read (another pod's log) are ``note`` notifications of the invocation,
+whose properties list those files (``skippedFiles``); the unknown messages are
+in the run's properties.
 
 This module assembles the run: the invocation and the artifacts are built here,
 the rules in ``sarif_rules``, the results in ``sarif_results``, and where they
@@ -56,6 +58,7 @@ from amr_logpatterns.formatters.phrases import (
     capital,
     report_coverage,
     seen_sentence,
+    skipped_sentences,
     tap_sentence,
 )
 from amr_logpatterns.formatters.sarif_locations import (
@@ -75,7 +78,8 @@ TOOL_NAME = "amr-logpatterns"
 
 
 def _invocation(report: Report, locator: Locator) -> JSON:
-    """Unreadable sources, the gate's verdict, coverage, the input and the TAP release."""
+    """Unreadable sources, the gate's verdict, what was left unread, coverage, the input and
+    the TAP release."""
     notifications: list[JSON] = []
     for src in report.stats.sources:
         if src.read_error:
@@ -101,6 +105,9 @@ def _invocation(report: Report, locator: Locator) -> JSON:
     # What the signatures did not cover, what the input held, and the release the advice
     # is for, as notes.
     notifications += [
+        {"level": "note", "message": {"text": text}} for text in skipped_sentences(report)
+    ]
+    notifications += [
         {"level": "note", "message": {"text": capital(report_coverage(report)) + "."}},
         {"level": "note", "message": {"text": seen_sentence(report)}},
         {"level": "note", "message": {"text": tap_sentence(report.tap_version)}},
@@ -109,6 +116,8 @@ def _invocation(report: Report, locator: Locator) -> JSON:
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     properties: JSON = {"seen": [p.model_dump(mode="json") for p in report.seen]}
+    if report.skipped_files:
+        properties["skippedFiles"] = [s.model_dump(mode="json") for s in report.skipped_files]
     if gate is not None:
         properties["gate"] = gate.model_dump(mode="json", exclude={"notices"})
     invocation["properties"] = properties

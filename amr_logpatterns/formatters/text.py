@@ -65,6 +65,7 @@ from amr_logpatterns.formatters.phrases import (
     reading_sentence,
     report_coverage,
     seen_sentence,
+    skipped_sentences,
     suppression_phrase,
     tap_sentence,
     verdict_sentences,
@@ -225,11 +226,13 @@ def _suppressed(report: Report, options: Options) -> list[str]:
 
 
 def _footer(report: Report, options: Options) -> list[str]:
-    """The figures: what was read, how much of it is explained, and for which TAP release."""
+    """The figures: what was read and left unread, how much of it is explained, and for which
+    TAP release."""
     s = report.stats
     out: list[str] = []
     for line in (
         reading_sentence(report),
+        *skipped_sentences(report),
         capital(report_coverage(report)) + ".",
         seen_sentence(report),
         tap_sentence(report.tap_version),

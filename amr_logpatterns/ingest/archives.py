@@ -260,6 +260,7 @@ def _tar_members(path: str, name: str, globs: Sequence[str]) -> list[LogInput]:
             f"{name}{ARCHIVE_SEPARATOR}{member}",
             size=size,
             source=ArchiveMember(archive, member, offset, size, last=i == len(found) - 1),
+            found=True,
         )
         for i, (member, offset, size) in enumerate(found)
     ]
@@ -293,6 +294,7 @@ def _zip_members(path: str, name: str, globs: Sequence[str]) -> list[LogInput]:
             source=ArchiveMember(
                 archive, info.filename, 0, info.file_size, last=i == len(found) - 1
             ),
+            found=True,
         )
         for i, (member, info) in enumerate(found)
     ]

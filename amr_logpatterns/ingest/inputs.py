@@ -15,6 +15,10 @@ A member is named ``<archive>:<member path>`` (``ARCHIVE_SEPARATOR``): the name
 every report shows and the path ``paths.path_context`` reads the pod,
 namespace and container from, so a foreign pod's log in a support bundle is
 attributed away from AMR.
+
+Files found in a walk and archive members are marked ``found``: no PATH named
+them, so ``pipeline.relevance`` may leave another pod's log unread. A file
+named on its own never is.
 """
 
 from __future__ import annotations
@@ -115,7 +119,8 @@ def _directory_inputs(given: str, globs: Sequence[str], skipped: list[str]) -> l
         if is_archive(found.relative):
             out += archive_members(found.path, name, globs)
         elif matches(found.relative, globs):
-            out.append(LogInput(name, found.path, found.size, FileSource(found.path)))
+            source = FileSource(found.path)
+            out.append(LogInput(name, found.path, found.size, source, found=True))
     return out
 
 

@@ -59,12 +59,16 @@ class LogInput:
     pieces; it is None for stdin, pipes and archive members. ``size`` is the
     number of bytes stored (compressed for ``.gz`` files), None when unknown;
     reading through ``open(wrap)`` passes exactly these bytes through ``wrap``.
+    ``found`` is set for a file found by walking a directory and for an archive's
+    member: no PATH named it, so it may be left unread as another pod's log
+    (see ``pipeline.relevance``); a file named on its own is always read.
     """
 
     name: str
     path: str | None = None
     size: int | None = None
     source: InputSource | None = field(default=None, compare=False, repr=False)
+    found: bool = False
 
     @property
     def is_stdin(self) -> bool:

@@ -18,6 +18,9 @@ EMPTY: Mapping[str, str] = {}
 #: state): keywords are looked for in it as well as in the lines.
 SUMMARISED: frozenset[str] = frozenset(("pod", "container", "pod-conditions"))
 
+#: Encodings whose record is its line's own text, decoded: no summary, no rebuilt row.
+RAW_ENCODINGS: frozenset[str] = frozenset(("plain", "zap-json", "zap-console", "klog", "golog"))
+
 
 class Flaws(NamedTuple):
     """What was wrong with physical lines, as counts: invalid UTF-8, NUL bytes, cut short."""

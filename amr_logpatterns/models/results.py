@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Literal
 
@@ -264,6 +265,46 @@ class TapVersion(_Result):
     evidence: str | None = None
 
 
+#: Why files were left unread (``SkippedFiles.reason``); each value is stable, for scripts.
+#: ``other-pod``: the path names a pod that no AMR component of the loaded packs runs in.
+SkipReason = Literal["other-pod"]
+
+
+class SkippedFiles(_Result):
+    """Files (and archive members) found in a directory or bundle and not read, for one reason.
+
+    ``other-pod``: the path names, by a bundle's layout (``kubectl cluster-info dump``,
+    must-gather, support bundles, node logs), a pod that no component of the packs
+    accepts, so no line of it could have been attributed to AMR. ``bytes`` are the
+    bytes stored (compressed for ``.gz``), ``sources`` the names a report would have
+    given them, in input order. A file named on its own is never skipped.
+    """
+
+    reason: SkipReason
+    files: int = 0
+    bytes: int = 0
+    sources: list[str] = Field(default_factory=list)
+
+
+def sum_skipped(groups: Iterable[SkippedFiles]) -> list[SkippedFiles]:
+    """The groups added up per reason (files, bytes, sources in order), in first-seen order."""
+    by_reason: dict[str, SkippedFiles] = {}
+    for g in groups:
+        held = by_reason.get(g.reason)
+        by_reason[g.reason] = (
+            g
+            if held is None
+            else held.model_copy(
+                update={
+                    "files": held.files + g.files,
+                    "bytes": held.bytes + g.bytes,
+                    "sources": [*held.sources, *g.sources],
+                }
+            )
+        )
+    return list(by_reason.values())
+
+
 FailOn = Literal["info", "warning", "error", "never"]
 
 
@@ -323,6 +364,8 @@ class Report(_Result):
     ``checked`` lists every signature and diagnosis id that was run (so a CI
     report can show what passed); ``gate`` is set once a policy was applied.
     ``seen`` says which AMR components the input held records of, and where.
+    ``skipped_files`` counts, by reason, the files of a directory or bundle that were
+    not read (another pod's log); skipped files count for no component in ``seen``.
     ``schema_version`` is the shape of this JSON (``SCHEMA_VERSION``): what
     ``scan --format json`` writes reads back with ``Report.model_validate_json``.
     """
@@ -336,6 +379,7 @@ class Report(_Result):
     unknown: list[UnknownTemplate] = Field(default_factory=list)
     tap_version: TapVersion = Field(default_factory=TapVersion)
     seen: list[Presence] = Field(default_factory=list)
+    skipped_files: list[SkippedFiles] = Field(default_factory=list)
     gate: Gate | None = None
 
     @property

@@ -35,6 +35,26 @@ STRUCTURED_START = re.compile(
 GLUED_START = re.compile(
     r"(?<=\S)(?:" + "|".join((JSON_LOG_START, ZAP_CONSOLE_START, KLOG_HEADER)) + ")"
 )
+
+# The same three starts searched apart, each from a selective first step, which ``re``
+# skips to fast (the alternation above tries every digit of a line as a zap time):
+# ``{`` for JSON, the severity letter for klog, and a zap level word for zap console,
+# without which no zap time can start a record.
+_GLUED_JSON = re.compile(r"\{(?<=\S\{)" + JSON_LOG_START.removeprefix(r"\{"))
+_GLUED_KLOG = re.compile(r"[IWEF](?<=\S[IWEF])" + KLOG_HEADER.removeprefix("[IWEF]"))
+# one blank before the word, not ``[ ]+``: as necessary, and linear on a run of spaces
+_ZAP_LEVEL_WORD = re.compile(r"[\t ]" + ZAP_LEVEL + r"(?=[\t ]|$)")
+_GLUED_ZAP = re.compile(r"(?<=\S)(?:" + ZAP_CONSOLE_START + ")")
+
+
+def glued_start(text: str) -> int | None:
+    """Where ``GLUED_START`` first matches ``text`` after its first character, found faster."""
+    starts = [m.start() for m in (_GLUED_JSON.search(text, 1), _GLUED_KLOG.search(text, 1)) if m]
+    if _ZAP_LEVEL_WORD.search(text, 1):
+        zap = _GLUED_ZAP.search(text, 1)
+        if zap:
+            starts.append(zap.start())
+    return min(starts, default=None)
 JSON_LOG_START_RE = re.compile(JSON_LOG_START)
 
 #: Lines that continue a record: Go stack frames and the CloudEvent dump's lines.

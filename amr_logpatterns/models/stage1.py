@@ -18,7 +18,10 @@ class Pattern:
     trace belongs to); ``boundary`` lines start or continue a multi-line record,
     so a ``--jobs`` cut between worker processes keeps away from them.
     ``stdlib`` are equivalent regexes for ``re`` that start with a literal,
-    which ``re`` skips to fast.
+    which ``re`` skips to fast. ``hit`` patterns are also reported apart
+    (``Engine.scan_hits``): a signature's literals are, since every match of a
+    signature holds one of them, so a record on lines where none matched can match
+    no signature (see ``fast.hits``).
     """
 
     regex: bytes
@@ -28,6 +31,7 @@ class Pattern:
     boundary: bool = False
     literal: bytes = b""
     stdlib: tuple[bytes, ...] = ()
+    hit: bool = False
 
 
 def escape(text: bytes) -> bytes:
@@ -36,7 +40,19 @@ def escape(text: bytes) -> bytes:
 
 
 def literal_pattern(
-    text: bytes, *, caseless: bool = False, frame: bool = False, boundary: bool = False
+    text: bytes,
+    *,
+    caseless: bool = False,
+    frame: bool = False,
+    boundary: bool = False,
+    hit: bool = False,
 ) -> Pattern:
     """A pattern that finds ``text`` itself."""
-    return Pattern(escape(text), caseless=caseless, frame=frame, boundary=boundary, literal=text)
+    return Pattern(
+        escape(text),
+        caseless=caseless,
+        frame=frame,
+        boundary=boundary,
+        literal=text,
+        hit=hit,
+    )

@@ -3,7 +3,9 @@
 The cache directory is wherever ``$AMR_LOGPATTERNS_CACHE`` points, so whoever
 can write there must not be able to run code in a scan: a cache file is only
 data, and it is validated on the way in as a pack file is (schema, compiled
-regexes, the backtracking check). A file that does not validate (garbage,
+regexes, the backtracking check), except that the regexes it lists as proven
+safe (``verified.CONTEXT_KEY``) are taken at their word: a forged list can only
+make a hostile line slow, never run code. A file that does not validate (garbage,
 another shape, an older format, a pickle from an older version, a write cut
 short) is ignored, and the caller rebuilds it.
 
@@ -23,26 +25,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from amr_logpatterns.about import __version__
 from amr_logpatterns.packs.marked_yaml import MAX_PACK_FILE_BYTES
 from amr_logpatterns.packs.sources import pack_files
+from amr_logpatterns.packs.verified import CONTEXT_KEY
 
 #: Changes whenever the file's layout does; part of every key.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-class _CacheFile(BaseModel):
-    """A cache file as read: its format, the key it was built for and the model's fields."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    format: int
-    key: str
-    value: dict[str, Any]
 
 
 def pack_key(roots: Sequence[Path], disabled: Iterable[str]) -> str | None:
@@ -84,19 +77,34 @@ def _as_data(value: object) -> object:
         return {name: _as_data(getattr(value, name)) for name in type(value).model_fields}
     if isinstance(value, (list, tuple)):
         return [_as_data(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_as_data(v) for v in value)  # type: ignore[type-var]
     if isinstance(value, dict):
         return {k: _as_data(v) for k, v in value.items()}
     return value
 
 
 def read_cached(path: Path, model: type[ModelT], key: str) -> ModelT | None:
-    """The ``model`` kept in ``path`` for ``key``; None when absent or not valid."""
+    """The ``model`` kept in ``path`` for ``key``; None when absent or not valid.
+
+    A cache file is ``{"format": CACHE_FORMAT, "key": key, "value": {...}}``
+    and nothing else; the value is validated as ``model``.
+    """
     try:
-        entry = _CacheFile.model_validate_json(path.read_bytes())
-        if entry.format != CACHE_FORMAT or entry.key != key:
+        entry = json.loads(path.read_bytes())
+        if not isinstance(entry, dict) or set(entry) != {"format", "key", "value"}:
             return None
-        return model.model_validate(entry.value)
-    except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        value: Any = entry["value"]
+        if entry["format"] != CACHE_FORMAT or entry["key"] != key or not isinstance(value, dict):
+            return None
+        proven = value.get(CONTEXT_KEY)
+        vouched = (
+            frozenset(p for p in proven if isinstance(p, str))
+            if isinstance(proven, list)
+            else frozenset()
+        )
+        return model.model_validate(value, context={CONTEXT_KEY: vouched})
+    except (OSError, ValueError, RecursionError):  # pydantic's ValidationError is a ValueError
         return None
 
 

@@ -30,6 +30,7 @@ from amr_logpatterns.packs.marked_yaml import (
 from amr_logpatterns.packs.merge import Disable, Item, Merge, remove_disabled
 from amr_logpatterns.packs.schema import Component, DiagnosisSpec, Signature
 from amr_logpatterns.packs.sources import pack_files, pack_roots
+from amr_logpatterns.packs.verified import proven_digests
 
 
 class Pack(BaseModel):
@@ -37,6 +38,10 @@ class Pack(BaseModel):
 
     ``origins`` maps each id to its file; ``overridden`` maps each id a later
     pack replaced to the file it replaced; ``disabled`` are the ids left out.
+    ``proven_safe`` are the digests (``verified.pattern_digest``) of its regexes
+    that the backtracking analysis read whole and passed: a cached copy is
+    validated with them, so it is not analysed again, and their searches run
+    without the time limit on short subjects.
     """
 
     model_config = ConfigDict(frozen=True, defer_build=True)
@@ -47,6 +52,7 @@ class Pack(BaseModel):
     origins: dict[str, str] = {}
     overridden: dict[str, str] = {}
     disabled: tuple[str, ...] = ()
+    proven_safe: frozenset[str] = frozenset()
 
     def signature(self, signature_id: str) -> Signature | None:
         """The signature with this id, or None."""
@@ -145,13 +151,17 @@ def read_packs(
                 merge.broken.add(item_id)
     gone = remove_disabled(merge, disabled)
     items = list(merge.items.values())
+    signatures = tuple(i for i in items if isinstance(i, Signature))
     pack = Pack(
-        signatures=tuple(i for i in items if isinstance(i, Signature)),
+        signatures=signatures,
         diagnoses=tuple(i for i in items if isinstance(i, DiagnosisSpec)),
         components=tuple(i for i in items if isinstance(i, Component)),
         origins={k: v for k, v in merge.origins.items() if k in merge.items},
         overridden={k: v for k, v in merge.overridden.items() if k in merge.items},
         disabled=gone,
+        proven_safe=proven_digests(
+            p for s in signatures if s.unsafe_regex_ok is None for _, p in s.match.patterns()
+        ),
     )
     broken = frozenset(merge.broken - set(merge.items))
     references = reference_problems(

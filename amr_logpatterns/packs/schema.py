@@ -10,11 +10,20 @@ from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
 import regex
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from amr_logpatterns.packs.regex_checker import RedosIssue
 from amr_logpatterns.packs.regexsafety import find_redos
+from amr_logpatterns.packs.verified import context_proven, known_safe
 
 Severity = Literal["info", "warning", "error"]
 FieldType = Literal["str", "int", "float", "bool"]
@@ -27,6 +36,7 @@ def worst_severity(severities: Iterable[Severity]) -> Severity | None:
     """The most severe of ``severities`` (error, then warning, then info); None when empty."""
     return max(severities, key=SEVERITY_RANK.__getitem__, default=None)
 
+
 _ID = r"^[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+$"
 
 #: One bound of a TAP release range, on the release series (``>=1.7``, ``<=1.6``, ``==1.6``).
@@ -34,7 +44,9 @@ TAP_BOUND = r"(?P<op>>=|<=|==|>|<)?\s*(?P<major>\d{1,4})\.(?P<minor>\d{1,4})"
 _TAP_RANGE = regex.compile(rf"^\s*{TAP_BOUND}\s*(?:,\s*{TAP_BOUND}\s*)*$")
 
 
-def _compiles(pattern: str) -> str:
+def _compiles(pattern: str, info: ValidationInfo) -> str:
+    if known_safe(pattern, context_proven(info.context)):
+        return pattern  # proven safe, so it compiled when it was proven
     try:
         regex.compile(pattern)
     except regex.error as exc:
@@ -268,16 +280,19 @@ class Signature(_Strict):
         ]
 
     @model_validator(mode="after")
-    def _safe_regexes(self) -> Signature:
+    def _safe_regexes(self, info: ValidationInfo) -> Signature:
         if self.unsafe_regex_ok is not None:
             return self
+        proven = context_proven(info.context)
         errors = [
             InitErrorDetails(
                 type=PydanticCustomError("unsafe_regex", "{message}", {"message": _redos(issue)}),
                 loc=loc,
                 input=pattern,
             )
-            for loc, pattern, issue in self.unsafe_regexes()
+            for loc, pattern in self.match.patterns(("match",))
+            if not known_safe(pattern, proven)
+            for issue in find_redos(pattern)
         ]
         if errors:
             # raised as a ValidationError so each problem keeps the path of its own regex

@@ -7,8 +7,8 @@ entry-point group; a broken registration is a problem to report, never a crash.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -56,6 +56,32 @@ def _entry_point_dir(target: object) -> Path:
     )
 
 
+def may_register(group: str) -> bool:
+    """Whether any distribution on ``sys.path`` can register an entry point in ``group``.
+
+    ``importlib.metadata`` reads every distribution's metadata to answer (a tenth of
+    a start-up in a large environment); this looks only for ``entry_points.txt``
+    files naming the group, and says yes whenever it cannot tell (a zip on the path).
+    """
+    header = f"[{group}]"
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as listing:
+                names = [e.name for e in listing if e.name.endswith((".dist-info", ".egg-info"))]
+        except NotADirectoryError:
+            return True
+        except OSError:
+            continue
+        for name in names:
+            try:
+                with open(os.path.join(entry or ".", name, "entry_points.txt"), "rb") as f:
+                    if header.encode() in f.read():
+                        return True
+            except OSError:
+                continue
+    return False
+
+
 def entry_point_packs() -> tuple[list[Path], list[Problem]]:
     """Pack directories that installed distributions register under ``amr_logpatterns.packs``.
 
@@ -65,6 +91,10 @@ def entry_point_packs() -> tuple[list[Path], list[Problem]]:
     """
     dirs: list[Path] = []
     problems: list[Problem] = []
+    if not may_register(ENTRY_POINT_GROUP):
+        return dirs, problems
+    import importlib.metadata  # only when some distribution may register a pack
+
     found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     for ep in sorted(found, key=lambda e: (e.name, e.value)):
         dist = getattr(ep, "dist", None)

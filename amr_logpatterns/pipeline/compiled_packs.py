@@ -51,7 +51,7 @@ def compiled_pack(pack: Pack) -> CompiledPack:
         if held is not None and held.pack is pack:
             return held
     components = {c.id: c for c in pack.components}
-    signatures = tuple(compile_signature(s, components) for s in pack.signatures)
+    signatures = tuple(compile_signature(s, components, pack.proven_safe) for s in pack.signatures)
     compiled = CompiledPack(pack, signatures, keyword_index(signatures))
     with _LOCK:
         if len(_COMPILED) >= _MAX_COMPILED:

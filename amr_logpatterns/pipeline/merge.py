@@ -20,6 +20,7 @@ from amr_logpatterns.models.results import (
     Seen,
     SourceStats,
     Stats,
+    sum_skipped,
 )
 from amr_logpatterns.packs.schema import worst_severity
 
@@ -119,7 +120,8 @@ def totals(
 
 
 def merge_reports(reports: Iterable[Report]) -> Report:
-    """Fold reports in order: counts add up, first/last seen and evidence follow input order."""
+    """Fold reports in order: counts add up (files left unread too), first/last seen and
+    evidence follow input order."""
     items = list(reports)
     if not items:
         return Report()
@@ -153,7 +155,14 @@ def merge_reports(reports: Iterable[Report]) -> Report:
     stats = totals(list(sources.values()), error_sets, limit, timeouts).model_copy(
         update={"unknown_template_limit": cap}
     )
-    report = Report(findings=merged, stats=stats, max_severity=worst, seen=merge_seen(items))
+    skipped = sum_skipped(s for r in items for s in r.skipped_files)
+    report = Report(
+        findings=merged,
+        stats=stats,
+        max_severity=worst,
+        seen=merge_seen(items),
+        skipped_files=skipped,
+    )
     return merge_unknown(items, report, cap)
 
 

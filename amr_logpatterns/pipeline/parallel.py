@@ -13,12 +13,13 @@ from __future__ import annotations
 import io
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amr_logpatterns.decode.kernel import STAGE1 as KERNEL_STAGE1
 from amr_logpatterns.decode.podstate import POD_STATE_OPENERS
 from amr_logpatterns.fast.prefilter import (
     BOUNDARY,
@@ -30,15 +31,15 @@ from amr_logpatterns.ingest.clipping import clip_length
 from amr_logpatterns.ingest.compression import looks_gzipped, open_log
 from amr_logpatterns.ingest.reading import DEFAULT_MAX_LINE_LENGTH
 from amr_logpatterns.models.results import Report
-from amr_logpatterns.packs.loader import Pack
+from amr_logpatterns.models.stage1 import literal_pattern
 from amr_logpatterns.peel.lines import LineReader
 from amr_logpatterns.peel.paths import path_context
 from amr_logpatterns.peel.registry import CONTEXT_STAGE1
 from amr_logpatterns.peel.state import PasteState
+from amr_logpatterns.pipeline import cutting
 from amr_logpatterns.pipeline.classifier import Classifier, Part
 from amr_logpatterns.pipeline.jsonl import format_match
 
-MIN_PIECE_BYTES = 16 << 20
 _CLEAN_BEFORE = 80
 _CLEAN_AFTER = 3
 _SEARCH_BYTES = 1 << 20
@@ -173,6 +174,8 @@ def _context_lines(finder: Engine, chunk: bytes) -> Iterator[tuple[int, bytes]]:
 #: document, a kubelet line, an event naming a pod's UID): a kernel line after them is
 #: linked to those pods, which a piece that starts later would not know.
 POD_LINKS: tuple[bytes, ...] = (*POD_STATE_OPENERS, b'pod="', b" in pod ")
+#: The kernel's kill lines, the only records linked to pods described before them.
+KILLS: tuple[bytes, ...] = tuple(p.literal for p in KERNEL_STAGE1)
 
 
 def _states_at(
@@ -180,8 +183,10 @@ def _states_at(
 ) -> list[PasteState] | None:
     """The paste state at each cut: the context lines before it, replayed in one pass
     that holds one chunk at a time, from the state the file's path gives (``context``).
-    None when pod state comes before a cut: its pieces could not link what follows."""
+    None when pod state comes before a cut and a kernel kill after it: the later piece
+    could not link the kill to the pods described before it."""
     finder = make_engine(best_literal_engine(), CONTEXT_STAGE1)
+    links = make_engine(best_literal_engine(), [literal_pattern(t, hit=True) for t in POD_LINKS])
     reader = LineReader(max_line_length=max_line_length, context=context)
     states: list[PasteState] = []
     ahead = iter(cuts)
@@ -202,14 +207,31 @@ def _states_at(
             cut = next(ahead, None)
 
     keep = clip_length(max_line_length)
+    linked_from: int | None = None  # where the first line telling about pods is
     for start, chunk in data.clipped_chunks(0, max(cuts, default=0), keep):
-        if any(literal in chunk for literal in POD_LINKS):
-            return None
+        if linked_from is None:
+            found = links.scan_hits(chunk)  # one pass for every literal, not one per literal
+            if found is None or found[2]:  # a hit: one of the literals
+                linked_from = start
         for begin, line in _context_lines(finder, chunk):
             reach(start + begin)
             reader.push(2, line)
     reach(None)
+    if linked_from is not None:
+        after = next(c for c in cuts if c > linked_from) if linked_from < max(cuts) else None
+        if after is not None and _holds_any(data, after, data.size, KILLS, keep):
+            return None
     return states
+
+
+def _holds_any(data: _File, start: int, end: int, literals: Sequence[bytes], keep: int) -> bool:
+    """Whether ``[start, end)`` holds one of ``literals``, in one pass of a literal engine."""
+    finder = make_engine(best_literal_engine(), [literal_pattern(t, hit=True) for t in literals])
+    for _, chunk in data.clipped_chunks(start, end, keep):
+        found = finder.scan_hits(chunk)
+        if found is None or found[2]:
+            return True
+    return False
 
 
 def _count_lines(data: _File, start: int, end: int) -> int:
@@ -246,7 +268,7 @@ def pieces(path: str, jobs: int, max_line_length: int = DEFAULT_MAX_LINE_LENGTH)
     context = path_context(path)
     first = PasteState(session=dict(context), capturing=bool(context))
     whole = [Piece(path, 0, size, Part(1, first))]
-    if jobs < 2 or size < 2 * MIN_PIECE_BYTES:
+    if not cutting.worth_cutting(size, jobs):
         return whole
     with open(path, "rb") as f:
         data = _File(f.fileno())
@@ -274,32 +296,26 @@ def pieces(path: str, jobs: int, max_line_length: int = DEFAULT_MAX_LINE_LENGTH)
 _WORKER: Classifier | None = None
 
 
-def _init(
-    pack: Pack,
-    engine: str,
-    max_evidence: int,
-    max_line_length: int,
-    max_unknown: int,
-    regex_timeout: float | None,
-) -> None:
+def _init(classifier: Classifier) -> None:
     global _WORKER
-    _WORKER = Classifier(
-        pack,
-        engine=engine,
-        max_evidence=max_evidence,
-        max_line_length=max_line_length,
-        max_unknown_templates=max_unknown,
-        regex_timeout=regex_timeout,
-    )
+    _WORKER = classifier  # rebuilt from its settings in this process (see ``__getstate__``)
+
+
+def classify_piece(piece: Piece, classifier: Classifier | None = None) -> Report:
+    """The report of one piece of ``pieces``: the map step for a scheduler of your own
+    (Dask, say); ``classifier.merge`` of the reports in order gives the whole file's.
+    Without ``classifier`` a fresh ``Classifier()`` is built, so only the piece travels."""
+    worker = Classifier() if classifier is None else classifier
+    if piece.start == 0 and piece.end == os.path.getsize(piece.path):
+        with open_log(piece.path) as handle:
+            return worker.classify_many([(piece.path, handle)], part=piece.part)
+    with io.BufferedReader(_Range(piece.path, piece.start, piece.end), 1 << 20) as handle:
+        return worker.classify_many([(piece.path, handle)], part=piece.part)
 
 
 def _classify_piece(piece: Piece) -> Report:
     assert _WORKER is not None
-    if piece.start == 0 and piece.end == os.path.getsize(piece.path):
-        with open_log(piece.path) as handle:
-            return _WORKER.classify_many([(piece.path, handle)], part=piece.part)
-    with io.BufferedReader(_Range(piece.path, piece.start, piece.end), 1 << 20) as handle:
-        return _WORKER.classify_many([(piece.path, handle)], part=piece.part)
+    return classify_piece(piece, _WORKER)
 
 
 def _scan_piece(piece: Piece) -> str:
@@ -319,27 +335,14 @@ def _plan(
 ) -> list[Piece] | None:
     """The pieces for the workers, or None when one process is the better choice."""
     names = [str(p) for p in paths]
-    if jobs < 2 or sum(os.path.getsize(n) for n in names) < 2 * MIN_PIECE_BYTES:
+    if not cutting.worth_cutting(sum(os.path.getsize(n) for n in names), jobs):
         return None
     work = [piece for name in names for piece in pieces(name, jobs, max_line_length)]
     return work if len(work) >= 2 else None
 
 
-def _worker_args(classifier: Classifier) -> tuple[Any, ...]:
-    """What ``_init`` needs to build, in a worker, a classifier that acts like this one."""
-    return (
-        classifier.pack,
-        classifier.engine,
-        classifier.max_evidence,
-        classifier.max_line_length,
-        classifier.max_unknown_templates,
-        classifier.regex_timeout,
-    )
-
-
 def _pool(classifier: Classifier, jobs: int) -> ProcessPoolExecutor:
-    args = _worker_args(classifier)
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=args)
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(classifier,))
 
 
 def classify_parallel(

@@ -46,12 +46,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from amr_logpatterns.models.results import Match, Report
 from amr_logpatterns.policy.addresses import DEFAULT_KEEP_HOSTS, AddressMasker
+from amr_logpatterns.policy.levels import LEVELS, Level
 from amr_logpatterns.policy.secret_patterns import (
     B64_JSON,
     B64_RUN,
@@ -73,9 +74,6 @@ from amr_logpatterns.policy.secret_patterns import (
     prose_secret,
     random_looking,
 )
-
-Level = Literal["secrets", "all"]
-LEVELS: tuple[Level, ...] = ("secrets", "all")
 
 #: What a secret is replaced with.
 MASK = "***"

@@ -19,7 +19,7 @@ from amr_logpatterns.decode.podstate.describe import OPENERS, Describe
 from amr_logpatterns.decode.podstate.directory import PodDirectory
 from amr_logpatterns.decode.podstate.documents import JSON_OPENER, YAML_OPENER, Document
 from amr_logpatterns.models.records import LogRecord
-from amr_logpatterns.models.stage1 import literal_pattern
+from amr_logpatterns.models.stage1 import Pattern, literal_pattern
 
 __all__ = ["POD_STATE_ENCODINGS", "PodDirectory", "PodStates", "is_pod_state", "opens_block"]
 
@@ -29,7 +29,18 @@ _LINK_KEYS = ("scope", "namespace", "workload", "container")
 #: stage declares) or a pod document. It is read on while open, so a ``--jobs`` cut
 #: keeps away from it.
 POD_STATE_OPENERS: tuple[bytes, ...] = (b"Containers:", b"State:", b"apiVersion")
-STAGE1 = tuple(literal_pattern(t, boundary=True) for t in POD_STATE_OPENERS)
+#: What may stand between ``apiVersion`` (or its closing quote) and the colon of an
+#: opener: whatever ``\s`` reads in a line, as UTF-8 (NEL, NBSP, the Unicode spaces).
+_SPACES = (
+    rb"(?:[\t\x0b\x0c\r \x1c-\x1f]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]"
+    rb"|\xe2\x81\x9f|\xe3\x80\x80)*"
+)
+STAGE1 = (
+    *(literal_pattern(t, boundary=True) for t in POD_STATE_OPENERS[:2]),
+    # a document's key (``apiVersion: v1``, ``"apiVersion": "v1"``, escaped in a JSON
+    # wrapper), never a ``key="value"`` pair of a log line, which is no opener
+    Pattern(rb'apiVersion(?:\\?")?' + _SPACES + rb":", boundary=True),
+)
 
 
 #: Records about a pod's state whichever reader made them: rows, blocks, events, kills.
