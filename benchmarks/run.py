@@ -191,20 +191,17 @@ def amr_modes(
     return modes
 
 
+def _git(checkout: Path, *args: str) -> str:
+    """What ``git -C CHECKOUT ARGS`` prints, stripped (nothing when git fails)."""
+    return subprocess.run(
+        ["git", "-C", str(checkout), *args], capture_output=True, text=True, check=False
+    ).stdout.strip()
+
+
 def _commit(checkout: Path) -> str:
     """The checkout's commit, with ``+`` when its tree has changes."""
-    head = subprocess.run(
-        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "-C", str(checkout), "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    head = _git(checkout, "rev-parse", "--short", "HEAD")
+    dirty = _git(checkout, "status", "--porcelain", "--untracked-files=no")
     return (head or "?") + ("+" if dirty else "")
 
 

@@ -13,12 +13,11 @@ from typing import IO, TYPE_CHECKING
 
 from amr_logpatterns.cli.exit_codes import EXIT_FOUND, EXIT_OK
 from amr_logpatterns.cli.outputs import open_output
-from amr_logpatterns.cli.reading import select
-from amr_logpatterns.ingest.inputs import all_plain_files, open_inputs, total_size
+from amr_logpatterns.cli.reading import select, workers_pay
+from amr_logpatterns.ingest.inputs import open_inputs
 from amr_logpatterns.ingest.loginput import LogInput
 from amr_logpatterns.models.results import Match
 from amr_logpatterns.pipeline.classifier import Classifier
-from amr_logpatterns.pipeline.cutting import worth_cutting
 from amr_logpatterns.pipeline.jsonl import format_match
 from amr_logpatterns.policy.gate import Policy, reaches
 from amr_logpatterns.policy.selectors import selected
@@ -53,11 +52,7 @@ def stream_jsonl(
     target = out if dest is None or dest == "-" else open_output(dest)
     failed = False
     try:
-        parallel = (
-            all_plain_files(inputs)
-            and worth_cutting(total_size(inputs) or 0, args.jobs)
-            and redactor is None
-        )
+        parallel = workers_pay(inputs, args.jobs) and redactor is None
         if parallel and not (policy.only or policy.exclude):
             lines = _parallel_lines(classifier, inputs, args.jobs)
         else:

@@ -72,6 +72,12 @@ def inputs_for(args: argparse.Namespace, err: IO[str]) -> list[LogInput]:
     return inputs
 
 
+def workers_pay(inputs: list[LogInput], jobs: int) -> bool:
+    """Whether ``--jobs`` worker processes pay for these inputs: plain files, large enough
+    to cut (decided without importing the process pool)."""
+    return all_plain_files(inputs) and worth_cutting(total_size(inputs) or 0, jobs)
+
+
 def select(
     classifier: Classifier,
     inputs: list[LogInput],
@@ -84,10 +90,10 @@ def select(
     unless ``--all-files``; with ``tell``, one line on stderr says what was left unread."""
     chosen = select_inputs(inputs, classifier.pack.components, all_files=args.all_files)
     if tell and chosen.skipped:
-        from amr_logpatterns.formatters.phrases import skipped_sentences
+        from amr_logpatterns.formatters.phrases import continued, skipped_sentences
 
         for sentence in skipped_sentences(Report(skipped_files=chosen.skipped)):
-            err.write(f"amr-logpatterns: {sentence[0].lower()}{sentence[1:]}\n")
+            err.write(f"amr-logpatterns: {continued(sentence)}\n")
     return chosen
 
 
@@ -111,7 +117,7 @@ def _classify(
     """The report of all ``inputs``, by ``--jobs`` worker processes when they are plain files."""
     bar = _progress(inputs, args, err)
     try:
-        if all_plain_files(inputs) and worth_cutting(total_size(inputs) or 0, args.jobs):
+        if workers_pay(inputs, args.jobs):
             from amr_logpatterns.pipeline.parallel import classify_parallel
 
             paths = [i.path for i in inputs if i.path is not None]

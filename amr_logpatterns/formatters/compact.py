@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from amr_logpatterns.formatters.gate_words import gate_sentence
 from amr_logpatterns.formatters.options import PLAIN, Options
-from amr_logpatterns.formatters.phrases import clip, skipped_sentences
+from amr_logpatterns.formatters.phrases import clip, continued, skipped_sentences
 from amr_logpatterns.formatters.story import is_benign, tell
 from amr_logpatterns.models.results import Diagnosis, Finding, Report, Seen
 
@@ -76,7 +76,7 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
         severity = "warning" if level.startswith("warn") else "error"
         add(u.first_seen, 2, f"{severity}: unknown: {clip(u.template)} ({level}, x{u.count})")
     out = unplaced + [text for *_, text in sorted(rows, key=lambda r: r[:3])]
-    out += [f"{_TOOL}: {s[0].lower()}{s[1:]}" for s in skipped_sentences(report)]
+    out += [f"{_TOOL}: {continued(s)}" for s in skipped_sentences(report)]
     if report.gate is not None:
         out.append(f"{_TOOL}: gate {gate_sentence(report.gate)}")
     return "".join(f"{line}\n" for line in out)

@@ -216,6 +216,11 @@ def skipped_sentence(skipped: SkippedFiles, hint: bool = True) -> str:
     return text + f"; {ALL_FILES_FLAG} reads {'it' if skipped.files == 1 else 'them'}."
 
 
+def continued(sentence: str) -> str:
+    """A sentence as it goes on after a ``tool: `` prefix: its first letter lower-cased."""
+    return sentence[:1].lower() + sentence[1:]
+
+
 def skipped_sentences(report: Report, hint: bool = True) -> list[str]:
     """One ``skipped_sentence`` per reason files were left unread (none: nothing was)."""
     return [skipped_sentence(s, hint) for s in report.skipped_files if s.files]

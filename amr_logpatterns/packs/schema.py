@@ -6,7 +6,7 @@ position rather than a silently ignored rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Annotated, Literal
 
 import regex
@@ -268,14 +268,17 @@ class Signature(_Strict):
         """The components whose records this signature may describe."""
         return self.attribution if self.attribution is not None else [self.component]
 
-    def unsafe_regexes(self) -> list[tuple[Loc, str, RedosIssue]]:
+    def unsafe_regexes(self, proven: Collection[str] = ()) -> list[tuple[Loc, str, RedosIssue]]:
         """Each regex that can backtrack catastrophically: where, the pattern and the issue.
 
         Listed whether or not ``unsafe_regex_ok`` accepts them, so ``lint`` can show both.
+        Regexes already proven safe (the verified built-ins, and ``proven`` digests) are
+        not analysed again: they have no issue to list.
         """
         return [
             (loc, pattern, issue)
             for loc, pattern in self.match.patterns(("match",))
+            if not known_safe(pattern, proven)
             for issue in find_redos(pattern)
         ]
 
@@ -283,16 +286,13 @@ class Signature(_Strict):
     def _safe_regexes(self, info: ValidationInfo) -> Signature:
         if self.unsafe_regex_ok is not None:
             return self
-        proven = context_proven(info.context)
         errors = [
             InitErrorDetails(
                 type=PydanticCustomError("unsafe_regex", "{message}", {"message": _redos(issue)}),
                 loc=loc,
                 input=pattern,
             )
-            for loc, pattern in self.match.patterns(("match",))
-            if not known_safe(pattern, proven)
-            for issue in find_redos(pattern)
+            for loc, pattern, issue in self.unsafe_regexes(context_proven(info.context))
         ]
         if errors:
             # raised as a ValidationError so each problem keeps the path of its own regex

@@ -26,8 +26,10 @@ VERIFIED_FILE = Path(__file__).with_name("verified_regexes.txt")
 CONTEXT_KEY = "proven_safe"
 
 
+@lru_cache(maxsize=4096)
 def pattern_digest(pattern: str) -> str:
-    """What ``verified_regexes.txt`` lists for ``pattern``."""
+    """What ``verified_regexes.txt`` lists for ``pattern`` (kept: a load asks for each
+    pattern's digest at validation, in its verdicts and again when compiling)."""
     return hashlib.sha256(pattern.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -186,7 +186,7 @@ def _states_at(
     None when pod state comes before a cut and a kernel kill after it: the later piece
     could not link the kill to the pods described before it."""
     finder = make_engine(best_literal_engine(), CONTEXT_STAGE1)
-    links = make_engine(best_literal_engine(), [literal_pattern(t, hit=True) for t in POD_LINKS])
+    links = _literal_finder(POD_LINKS)
     reader = LineReader(max_line_length=max_line_length, context=context)
     states: list[PasteState] = []
     ahead = iter(cuts)
@@ -224,9 +224,14 @@ def _states_at(
     return states
 
 
+def _literal_finder(literals: Sequence[bytes]) -> Engine:
+    """An engine that reports ``literals`` as hits (``scan_hits``' third list), all in one pass."""
+    return make_engine(best_literal_engine(), [literal_pattern(t, hit=True) for t in literals])
+
+
 def _holds_any(data: _File, start: int, end: int, literals: Sequence[bytes], keep: int) -> bool:
     """Whether ``[start, end)`` holds one of ``literals``, in one pass of a literal engine."""
-    finder = make_engine(best_literal_engine(), [literal_pattern(t, hit=True) for t in literals])
+    finder = _literal_finder(literals)
     for _, chunk in data.clipped_chunks(start, end, keep):
         found = finder.scan_hits(chunk)
         if found is None or found[2]:

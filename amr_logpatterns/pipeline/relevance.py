@@ -25,8 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from amr_logpatterns.analyse.attribution import accepts
-from amr_logpatterns.analyse.templates import identifying_components
+from amr_logpatterns.analyse.templates import identifying_components, is_foreign
 from amr_logpatterns.ingest.inputs import close_inputs, expand_inputs, open_inputs
 from amr_logpatterns.ingest.loginput import LogInput
 from amr_logpatterns.models.results import Report, SkippedFiles, SkipReason, sum_skipped
@@ -50,12 +49,16 @@ def other_pod(name: str, components: Iterable[Component]) -> bool:
     Only a path that names a pod counts (a namespace alone is not enough); with no
     component that names pods or namespaces, nothing is anyone else's.
     """
+    return _names_foreign_pod(name, identifying_components(components))
+
+
+def _names_foreign_pod(name: str, owners: Sequence[Component]) -> bool:
+    """``other_pod`` with the identifying components already picked (``owners``): the pod
+    and namespace of the path are foreign as an unknown record's context is."""
     context = path_context(name)
     if "workload" not in context:
         return False
-    owners = identifying_components(components)
-    pod = {k: v for k, v in context.items() if k in _POD_KEYS}
-    return bool(owners) and not any(accepts(c, pod, {}) for c in owners)
+    return is_foreign({k: v for k, v in context.items() if k in _POD_KEYS}, owners)
 
 
 @dataclass(frozen=True)
@@ -71,14 +74,14 @@ def select_inputs(
 ) -> Selection:
     """Leave out the found files (``LogInput.found``) whose path names another pod, unless
     ``all_files``; the rest keep their order."""
-    owners = tuple(components)
     if all_files:
         return Selection(list(inputs), [])
+    owners = identifying_components(components)
     read: list[LogInput] = []
     names: list[str] = []
     size = 0
     for inp in inputs:
-        if inp.found and other_pod(inp.name, owners):
+        if inp.found and _names_foreign_pod(inp.name, owners):
             names.append(inp.name)
             size += inp.size or 0
         else:
