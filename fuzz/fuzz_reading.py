@@ -71,7 +71,10 @@ def physical_count(data: bytes) -> int:
 def lines_of(report: Report) -> Iterator[tuple[str, int, int]]:
     """Every (what, first line, last line) a report points at."""
     for f in report.findings:
-        yield f"{f.id} first..last seen", f.first_seen.line, f.last_seen.line
+        # first and last in time: a log store's answer lists its records newest first, so
+        # the last seen may stand on an earlier line
+        yield f"{f.id} first seen", f.first_seen.line, f.first_seen.line
+        yield f"{f.id} last seen", f.last_seen.line, f.last_seen.line
         for e in f.evidence:
             yield f"{f.id} evidence", e.line, e.end_line
         for seen in f.first_seen_in.values():
@@ -80,7 +83,8 @@ def lines_of(report: Report) -> Iterator[tuple[str, int, int]]:
             yield f"{f.id} last line", last, last
         if f.recovery is not None:
             r = f.recovery
-            yield f"{f.id} recovery since..last failure", r.since.line, r.last_failure.line
+            yield f"{f.id} recovery since", r.since.line, r.since.line
+            yield f"{f.id} recovery last failure", r.last_failure.line, r.last_failure.line
             if r.recovered_at is not None:
                 yield f"{f.id} recovered at", r.recovered_at.line, r.recovered_at.line
         if f.verdict is not None and f.verdict.against is not None:

@@ -209,3 +209,49 @@ def test_the_fast_glued_record_search_finds_what_the_whole_pattern_finds(
     text = "".join(pieces)
     whole = GLUED_START.search(text, 1)
     assert glued_start(text) == (whole.start() if whole else None)
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "ts", "message"),
+    [
+        (
+            '2024-05-14 09:21:17.412 UTC [231] FATAL:  password authentication failed for user "metadata-store-user"',
+            "fatal",
+            "2024-05-14T09:21:17.412Z",
+            'password authentication failed for user "metadata-store-user"',
+        ),
+        (
+            "2023-01-01 00:00:00.000 UTC [14] PANIC:  could not locate a valid checkpoint record",
+            "panic",
+            "2023-01-01T00:00:00.000Z",
+            "could not locate a valid checkpoint record",
+        ),
+        (
+            "2022-09-19 18:05:26.576 +02 [13097] LOG:  could not accept SSL connection: EOF detected",
+            "info",
+            "2022-09-19T18:05:26.576+02",
+            "could not accept SSL connection: EOF detected",
+        ),
+        (
+            "2024-05-14 09:21:17 CEST [7] WARNING:  worker took too long",
+            "warn",
+            "2024-05-14T09:21:17",
+            "worker took too long",
+        ),
+    ],
+    ids=["fatal", "panic", "offset", "zone-name"],
+)
+def test_postgresql_server_log(line: str, level: str, ts: str, message: str) -> None:
+    d = one(line)
+    assert (d.encoding, d.level, d.ts, d.message) == ("postgres", level, ts, message)
+    assert d.fields["severity"] == line.split("] ", 1)[1].split(":", 1)[0]
+
+
+def test_a_postgresql_time_is_no_capture_time() -> None:
+    from amr_logpatterns.peel.lines import read_lines
+
+    line = "2024-05-14 09:21:17.412 UTC [231] FATAL:  terminating connection"
+    (read,) = read_lines(line)
+    assert read.text == line and "capture_ts" not in read.context
+    (captured,) = read_lines("2024-05-14T09:21:17.412999Z " + line)  # kubectl --timestamps
+    assert captured.text == line and captured.context["capture_ts"] == "2024-05-14T09:21:17.412999Z"

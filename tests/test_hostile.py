@@ -12,6 +12,7 @@ file that needs the fix; such a test passes (XPASS in the summary) once it is fi
 from __future__ import annotations
 
 import builtins
+import functools
 import gzip
 import io
 import json
@@ -362,6 +363,35 @@ def test_ten_million_empty_lines_are_counted_blank_quickly(big_dir: Path, jobs: 
     assert run.peak_mb < MAX_RSS_MB, f"peak RSS {run.peak_mb:.0f} MiB"
 
 
+@pytest.mark.parametrize("records", [12_000, 60_000], ids=["held-whole", "past-the-limit"])
+def test_a_log_stores_answer_at_the_size_limit_stays_bounded(big_dir: Path, records: int) -> None:
+    """A pretty-printed answer is held while open, up to 50,000 lines: memory stays flat;
+    past that its lines are read one by one, each record still found."""
+    line = SCHEME_ERROR.decode()
+    values = [[str(1738709121233232025 + i), line] for i in range(records)]
+    stream = {"stream": {"namespace": "amr-observer-system"}, "values": values}
+    answer = {"status": "success", "data": {"resultType": "streams", "result": [stream]}}
+    path = big_dir / "loki.json"
+    path.write_text(json.dumps(answer, indent=1))
+    run = run_cli("scan", "--format", "json", "--jobs", "1", str(path))
+    assert run.returncode == 1, run.stderr
+    (found,) = run.report()["findings"]
+    assert found["count"] == records
+    assert run.peak_mb < MAX_RSS_MB, f"peak RSS {run.peak_mb:.0f} MiB"
+
+
+def test_a_million_lone_brackets_are_read_in_linear_time(big_dir: Path) -> None:
+    path = big_dir / "brackets.log"
+    path.write_bytes(b"{\n" * 1_000_000 + SCHEME_ERROR + b"\n")
+    run = run_cli("scan", "--format", "json", "--jobs", "1", str(path))
+    assert run.returncode == 1, run.stderr
+    assert run.source()["lines_read"] == 1_000_001
+    # each line is read twice (as a document's start, then as the line it is): about 40 s
+    # here, where a quadratic reading would take hours
+    assert run.seconds < 180, f"{run.seconds:.1f} s"
+    assert run.peak_mb < MAX_RSS_MB, f"peak RSS {run.peak_mb:.0f} MiB"
+
+
 @pytest.mark.parametrize(
     ("newlines", "byte"),
     [(False, b"x"), (True, b"x"), (False, b"\x00")],
@@ -422,9 +452,9 @@ def test_a_long_dotted_line_is_read_in_linear_time() -> None:
     "line",
     [
         '{"' * (512 << 10) + "}",  # the standard library's stage 1 tried each ``{"`` to the end
-        '2024-09-03T14:22:05Z  ERROR  setup  ' + "  {" * (300 << 10) + 'y  {"a": 1}',
+        "2024-09-03T14:22:05Z  ERROR  setup  " + "  {" * (300 << 10) + 'y  {"a": 1}',
         '2024-09-03T14:22:05Z\tERROR\thttpclient\tfailed\t{"error": "dial tcp: connection '
-        'refused' + " " * (256 << 10) + 'y"}',
+        "refused" + " " * (256 << 10) + 'y"}',
     ],
     ids=["json-openings", "zap-console-braces", "spaces-in-a-field"],
 )
@@ -449,8 +479,9 @@ def test_lines_that_once_took_minutes_are_read_in_linear_time(line: str, engine:
         '{"level":"error","msg":' + "[" * 5000,
         '{"a":' * 5000,
         '{"log":"x","stream":"stdout","a":' + "[" * 5000 + "}",
+        json.dumps(functools.reduce(lambda inner, _: json.dumps({"line": inner}), range(12), "x")),
     ],
-    ids=["zap-json", "nested-objects", "docker-json"],
+    ids=["zap-json", "nested-objects", "docker-json", "envelopes-12-deep"],
 )
 def test_deeply_nested_json_is_a_normal_record(line: str) -> None:
     report = Classifier(engine="exact").classify(line, source_name="x")

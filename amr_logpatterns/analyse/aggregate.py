@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from amr_logpatterns.analyse.timestamps import elapsed
+from amr_logpatterns.analyse.timestamps import duration_between, elapsed
 from amr_logpatterns.models.quantities import format_memory, raised_memory_limit
 from amr_logpatterns.models.records import LogRecord
 from amr_logpatterns.models.results import Evidence, FieldValue, Finding, Recovery, Seen
@@ -111,6 +111,17 @@ def same_identity(a: Mapping[str, FieldValue], b: Mapping[str, FieldValue]) -> b
     return all(a[k] == b[k] for k in a.keys() & b.keys())
 
 
+def follows(later: Seen, earlier: Seen) -> bool:
+    """Whether ``later``, read after ``earlier`` in one source, comes after it: on a later
+    line, or at a later time. Records reach the aggregator in line order, except those of
+    a log store's answer, which come oldest first: all on its one line (``curl``), or on
+    lines that list them newest first (Loki, pretty-printed)."""
+    if later.line > earlier.line:
+        return True
+    seconds = duration_between(earlier, later)
+    return seconds is not None and seconds > 0
+
+
 #: Severities whose findings get a recovery: the problems, not the informational signals.
 RECOVERABLE = frozenset(("warning", "error"))
 
@@ -131,7 +142,7 @@ class _Group:
     def heal(self, seen: Seen, signal: str, about: Mapping[str, FieldValue]) -> None:
         """A verify signal was seen: it recovers this problem if it follows the last failure
         and is about the same workload (``about``: the signal's values of ``IDENTITY``)."""
-        if seen.source != self.last.source or seen.line <= self.last.line:
+        if seen.source != self.last.source or not follows(seen, self.last):
             return
         if not same_identity(self.identity, about):
             return

@@ -2,10 +2,10 @@
 
 A signature may match a line that is not AMR's at all: another pod's log, a
 sidecar's, a kernel line about the node. Attribution refuses a match when the
-record's context (pod, namespace, container, a lease's namespace) names
-something that is none of the signature's components. ``refusal`` tells, for
-``explain-line``, which of those tests refused a record, in the order ``accepts``
-runs them.
+record's context (pod, namespace, container, a lease's namespace, the logger it
+was written under) names something that is none of the signature's components.
+``refusal`` tells, for ``explain-line``, which of those tests refused a record, in
+the order ``accepts`` runs them.
 """
 
 from __future__ import annotations
@@ -21,13 +21,41 @@ from amr_logpatterns.packs.schema import Component
 
 #: The context of a record about a node, not a pod (a kernel line nothing linked to a pod).
 NODE_SCOPE = "node"
+#: The context key ``attribution_context`` adds: the logger a record was written under.
+LOGGER = "logger"
+
+
+#: Encodings whose ``logger`` is the name a program logs under (zap's); an event's source
+#: (``kubelet``) is no such name.
+LOGGER_ENCODINGS = frozenset(("zap-json", "zap-console"))
+
+
+def attribution_context(record: LogRecord) -> Mapping[str, str]:
+    """What attribution reads of a record: its context, and the logger it was written under
+    (zap's ``logger``, klog's ``logger="..."``), which tells whose program wrote it when no
+    pod is named."""
+    if record.encoding in LOGGER_ENCODINGS:
+        logger: object = record.logger
+    else:
+        logger = record.fields.get(LOGGER)
+    if not isinstance(logger, str) or not logger or LOGGER in record.context:
+        return record.context
+    return {**record.context, LOGGER: logger}
+
+
+def _logs_under(component: Component, logger: str) -> bool:
+    return any(fnmatchcase(logger, glob) for glob in component.loggers)
 
 
 def names_pod(component: Component, context: Mapping[str, str]) -> bool:
-    """Whether the context positively names one of the component's pods or namespaces."""
+    """Whether the context positively names one of the component's pods or namespaces, or
+    a logger only it writes under."""
     workload = context.get("workload")
     if workload and component.workloads:
         return any(fnmatchcase(workload, glob) for glob in component.workloads)
+    logger = context.get(LOGGER)
+    if logger and _logs_under(component, logger):
+        return True
     namespace = context.get("namespace")
     return bool(namespace and namespace in component.namespaces and not component.workloads)
 
@@ -41,7 +69,8 @@ def components_named(context: Mapping[str, str], components: Sequence[Component]
     workload = context.get("workload")
     namespace = context.get("namespace")
     container = context.get("container")
-    if context.get("scope") == NODE_SCOPE or not (workload or namespace):
+    logger = context.get(LOGGER)
+    if context.get("scope") == NODE_SCOPE or not (workload or namespace or logger):
         return []
     out = []
     for c in components:
@@ -52,7 +81,7 @@ def components_named(context: Mapping[str, str], components: Sequence[Component]
         if workload:
             if c.workloads and any(fnmatchcase(workload, glob) for glob in c.workloads):
                 out.append(c.id)
-        elif namespace in c.namespaces:
+        elif (logger and _logs_under(c, logger)) or namespace in c.namespaces:
             out.append(c.id)
     return out if workload or len(out) == 1 else []
 
@@ -76,6 +105,9 @@ def accepts(
         return False
     if context.get("container") in component.foreign_containers:
         return False
+    logger = context.get(LOGGER)
+    if logger and component.loggers and not _logs_under(component, logger):
+        return False
     lease = fields.get("lease")
     if isinstance(lease, str) and "/" in lease and component.namespaces:
         return lease.split("/", 1)[0] in component.namespaces
@@ -90,7 +122,7 @@ def attributed(cs: CompiledSignature, record: LogRecord, fields: Mapping[str, Fi
     """
     if not cs.owners:
         return True
-    context = record.context
+    context = attribution_context(record)
     required = cs.signature.attribution_required
     return any(
         accepts(c, context, fields) and (not required or names_pod(c, context))
@@ -138,6 +170,9 @@ def refusal(
     if container is not None and container in component.foreign_containers:
         foreign = tuple(component.foreign_containers)
         return Refusal(component.id, "container", container, refuses=foreign)
+    logger = context.get(LOGGER)
+    if logger and component.loggers and not _logs_under(component, logger):
+        return Refusal(component.id, LOGGER, logger, tuple(component.loggers))
     lease = fields.get("lease")
     if (
         isinstance(lease, str)

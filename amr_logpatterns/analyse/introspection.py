@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from amr_logpatterns.analyse.attribution import Refusal, refusal
+from amr_logpatterns.analyse.attribution import Refusal, attribution_context, refusal
 from amr_logpatterns.analyse.compiling import CompiledCondition, CompiledSignature, LazyPattern
 from amr_logpatterns.analyse.matcher import (
     DEFAULT_REGEX_TIMEOUT,
@@ -202,7 +202,8 @@ def trace_signature(cs: CompiledSignature, record: LogRecord) -> SignatureTrace:
     refusals: tuple[Refusal, ...] = ()
     if cs.owners:
         required = cs.signature.attribution_required
-        found = [refusal(c, record.context, fields, required) for c in cs.owners]
+        context = attribution_context(record)
+        found = [refusal(c, context, fields, required) for c in cs.owners]
         if all(r is not None for r in found):
             refusals = tuple(r for r in found if r is not None)
     return SignatureTrace(

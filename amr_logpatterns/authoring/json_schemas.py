@@ -89,6 +89,7 @@ DESCRIPTIONS: Mapping[str, Mapping[str, str]] = {
         "namespaces": "Namespaces whose records belong to the component",
         "workloads": "Pod or workload name globs of the component",
         "foreign_containers": "Containers in its pods whose records are not its own",
+        "loggers": "Logger names (globs) only the component's programs log under",
         "logs_command": "How to read the component's log",
     },
     "Config": {

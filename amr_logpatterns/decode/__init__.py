@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from amr_logpatterns.decode import events, golog, kernel, klog, pods, zap_console, zap_json
+from amr_logpatterns.decode import (
+    events,
+    golog,
+    kernel,
+    klog,
+    pods,
+    postgres,
+    zap_console,
+    zap_json,
+)
 from amr_logpatterns.models.records import Decoded, Line, LogRecord
 from amr_logpatterns.models.shapes import JSON_LOG_START_RE, RFC3339, ZAP_LEVEL, glued_start
 from amr_logpatterns.models.stage1 import Pattern
@@ -24,6 +33,7 @@ DECODERS: tuple[Decoder, ...] = (
     zap_console.decode,
     klog.decode,
     golog.decode,
+    postgres.decode,
     events.decode,
     pods.decode,
     kernel.decode,

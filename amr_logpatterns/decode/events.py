@@ -54,6 +54,8 @@ def _wide_tail(rest: str) -> dict[str, str] | None:
     if len(parts) != 4 or not parts[2].isdigit() or not _EVENT_NAME.match(parts[3]):
         return None
     return {"message": parts[0], "first_seen": parts[1], "count": parts[2]}
+
+
 _SUBOBJECT_CONTAINER = re.compile(r"\{(?P<container>[a-z0-9][-a-z0-9]*)\}")
 #: ``Back-off restarting failed container manager in pod NAME_NAMESPACE(UID)``
 _IN_POD = re.compile(

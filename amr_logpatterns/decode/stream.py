@@ -104,11 +104,13 @@ class RecordStream:
 
     def _decode(self, line: Line) -> list[LogRecord]:
         tally = self.tally
-        tally.lines_read = max(tally.lines_read, line.last)
+        first, last = line.accounted
+        tally.lines_read = max(tally.lines_read, line.last, last)
         tally.decode_errors += line.decode_errors
         tally.nul_lines += line.nul_lines
         tally.truncated_lines += line.truncated_lines
-        physical = line.last - line.number + 1  # several when partial entries were joined
+        # several when partial entries were joined, none for the second record of a line
+        physical = max(0, last - first + 1)
         if line.kind == "blank":
             tally.blank_lines += physical
             return self._quiet(physical)

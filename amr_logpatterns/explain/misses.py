@@ -163,6 +163,8 @@ def _refusals(trace: SignatureTrace, record: LogRecord, run: Run) -> list[Attrib
     for r in trace.refusals:
         if r.key == "lease":
             origin = "the record's lease field"
+        elif r.key == "logger":
+            origin = "the record's logger field"
         elif r.key == "scope":
             origin = "a node-level line that nothing earlier in the input links to a pod"
         elif r.key == "pod" and not r.value:
@@ -194,8 +196,9 @@ def _refusal_text(r: AttributionRefusal) -> str:
     if r.key == "pod":
         named = f"pod {r.value!r}" if r.value else "no pod"
         return (
-            f"{r.component}: a pod state counts only for a record that names one of its pods"
-            f" ({', '.join(r.accepts)}); this one names {named} (from {r.origin})"
+            f"{r.component}: this signature (a pod state, or a line any program may write)"
+            f" counts only for a record that names one of its pods ({', '.join(r.accepts)});"
+            f" this one names {named} (from {r.origin})"
         )
     what = "lease namespace" if r.key == "lease" else r.key
     return (
@@ -216,6 +219,11 @@ def _attribution_hint(refusals: Sequence[AttributionRefusal]) -> str:
         want = f"a container other than {', '.join(first.refuses)}"
     elif first.key in ("workload", "pod", "scope"):
         want = f"a pod named {' or '.join(first.accepts)}"
+    elif first.key == "logger":
+        return (
+            f"it would match a line written under the logger {' or '.join(first.accepts)};"
+            f" {first.value!r} is another program's"
+        )
     else:
         want = f"namespace {' or '.join(first.accepts)}"
     return (

@@ -62,7 +62,9 @@ def physical_line(number: int, traced: Traced, run: Run) -> PhysicalLine:
         notes.append(f"a wrapped record: joined with the lines up to {line.last}")
     elif line is not None and kind == "text" and line.number != number and not peel.joined_partial:
         notes.append(f"continues the wrapped record that starts on line {line.number}")
-    if (
+    if traced.enveloped and line is not None:
+        text, kind = line.text, line.kind
+    elif (
         line is not None
         and line.number == line.last == number
         and (line.text != text or line.kind != kind)
@@ -105,6 +107,9 @@ def context_origin(key: str, value: str, record: LogRecord, run: Run) -> str:
             if peeled.context.get(key) == value:
                 name = TITLES[peeled.name]
                 return f"the {name} {quoted(peeled.removed.strip(), 100)} on line {number}"
+    traced = run.traced.get(record.line)
+    if traced is not None and traced.enveloped:
+        return f"the envelope of the record on line {record.line} (a log store's labels and time)"
     origins = run.origins_at(record.line)
     if key in origins.describe:
         return origins.describe[key]

@@ -54,6 +54,8 @@ class Traced:
     reading: Reading
     peel: PeelTrace
     notes: list[str]
+    #: The line's records came out of a log store's document or a CSV row, not the line
+    enveloped: bool = False
 
 
 class Run:
@@ -91,6 +93,7 @@ class Run:
         session, describe = dict(state.session), dict(state.describe)
         reading = read_physical(number, item, self.max_line_length) if trace else None
         peel = None if reading is None else trace_peel(reading.text, state)
+        before = _held_note(state)
         records = self.stream.push(number, item)
         self._note_origins(number, item, session, describe)
         if reading is None or peel is None:
@@ -99,11 +102,18 @@ class Run:
                 del seen[:-LOOKAHEAD_LINES]
         else:
             self.records += records
-            notes = []
+            notes = [] if before is None else [before]
+            parts = sum(1 for line in self.stream.seen if line.number == number)
+            if parts > 1 and before is None:
+                notes.append(
+                    f"a log store's answer on one line: its {parts} records are read apart,"
+                    " each under its envelope's labels and time"
+                )
             if peel.kind == "skipped" and state.session != session and state.session:
                 shown = ", ".join(f"{k}={v}" for k, v in state.session.items())
                 notes.append(f"sets the context of the lines after it: {shown}")
-            self.traced[number] = Traced(reading, peel, notes)
+            enveloped = before is not None or parts > 1
+            self.traced[number] = Traced(reading, peel, notes, enveloped)
 
     def _note_origins(
         self, number: int, item: str | bytes, session: dict[str, str], describe: dict[str, str]
@@ -170,6 +180,11 @@ class Run:
         stream = self.stream
         partial = stream.reader.state.partial
         held = [partial.number] if partial is not None else []
+        document, table = stream.reader.state.document, stream.reader.state.table
+        if document is not None:
+            held.append(document.first)
+        if table is not None and table.pending:
+            held.append(table.first)
         held += [line.number for line in stream.rejoiner.pending]
         held += stream.pods.held()
         grouper = stream.grouper
@@ -177,6 +192,19 @@ class Run:
             held.append(grouper.event.head.line)
         held += [r.line for r in (grouper.head, grouper.pending_func) if r is not None]
         return all(n > end for n in held)
+
+
+def _held_note(state: PasteState) -> str | None:
+    """What the paste state says of the next line: inside a document, a row of a table."""
+    if state.document is not None:
+        return (
+            f"inside the JSON document opened on line {state.document.first}: a log store's"
+            " answer is read once it closes, each record under its envelope's labels and time"
+        )
+    if state.table is not None:
+        column = state.table.columns[state.table.message]
+        return f"a row of the CSV export above: its {column!r} column is the record"
+    return None
 
 
 def _as_source(value: str | bytes) -> str | bytes:

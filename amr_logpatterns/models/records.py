@@ -53,11 +53,20 @@ class Line:
     #: Spaces and tabs before the text once wrappers were peeled: what tells nested
     #: YAML keys and ``describe`` sections apart
     indent: int = 0
+    #: The physical lines this line accounts for in the counts, when not ``number..last``:
+    #: the records of a log store's answer share its lines, so the first accounts for all
+    #: of them and the others for none (``(0, -1)``)
+    accounts: tuple[int, int] | None = None
 
     @property
     def last(self) -> int:
         """The last physical line this line covers (a joined partial spans several)."""
         return self.end_number or self.number
+
+    @property
+    def accounted(self) -> tuple[int, int]:
+        """The first and last physical line this line is counted for."""
+        return self.accounts if self.accounts is not None else (self.number, self.last)
 
     @property
     def flaws(self) -> Flaws:

@@ -8,6 +8,9 @@ RFC3339 = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
 ZAP_LEVEL = r"(?:(?i:debug|info|warn|warning|error|dpanic|panic|fatal)|(?i:level)\(-?\d+\))"
 KLOG_HEADER = r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ [^\s\]]+:\d+\] "
 GOLOG_DATE = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? "
+#: What follows the date and time of a PostgreSQL server log line: a zone and the process
+#: id (``UTC [13097] LOG:``), so the time is the record's own, not a capture's.
+POSTGRES_PREFIX_REST = r"(?:[A-Z]{2,5} |[+-]\d\d(?::?\d\d)? )?\[\d+\] [A-Z]+[1-5]?:"
 JSON_LOG_START = r"\{\s*\"(?:level|ts|msg|message|time|timestamp|severity|L|T|M)\"\s*:"
 
 EPOCH = r"(?:\d{10}(?:\.\d+)?|\d\.\d+e\+\d\d)"

@@ -367,4 +367,8 @@ class Component(_Strict):
     namespaces: list[str] = Field(default_factory=list)
     workloads: list[str] = Field(default_factory=list)
     foreign_containers: list[str] = Field(default_factory=list)
+    #: Logger names (globs) only this component's programs log under, such as zap's
+    #: ``"logger":"MetadataStore"``: a line that carries one names the component even when
+    #: nothing around it names a pod, and a line under another logger is not its.
+    loggers: list[str] = Field(default_factory=list)
     logs_command: str | None = None

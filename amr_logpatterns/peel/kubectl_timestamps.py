@@ -1,19 +1,21 @@
 """``kubectl logs --timestamps``: an RFC 3339 time and a space before each line.
 
 A zap console record starts with a time too: a time followed by a zap level
-is the record's own, not the capture's.
+is the record's own, not the capture's; so is a PostgreSQL line's, followed by its
+zone and process id.
 """
 
 from __future__ import annotations
 
 import re
 
-from amr_logpatterns.models.shapes import RFC3339, ZAP_LEVEL
+from amr_logpatterns.models.shapes import POSTGRES_PREFIX_REST, RFC3339, ZAP_LEVEL
 from amr_logpatterns.models.stage1 import Pattern
 from amr_logpatterns.peel.rules import Peeling, Wrapper
 
 CAPTURE_TS = re.compile(
     r"^(?P<ts>" + RFC3339 + r")[ \t](?=\S|\t)(?!\t*" + ZAP_LEVEL + r"(?:[\t ]|$))"
+    r"(?!" + POSTGRES_PREFIX_REST + ")"
 )
 
 

@@ -15,7 +15,7 @@ from amr_logpatterns.ingest.reading import (
     physical_lines,
 )
 from amr_logpatterns.models.records import Line
-from amr_logpatterns.peel.paste import peel
+from amr_logpatterns.peel.paste import flush_held, peel
 from amr_logpatterns.peel.state import PasteState
 
 
@@ -33,19 +33,21 @@ class LineReader:
 
     @property
     def idle(self) -> bool:
-        """No partial entry waits for its continuation, no describe output is open."""
-        return self.state.partial is None and not self.state.describe
+        """Nothing is held back (a partial entry, a document, an open quoted field) and
+        no describe output is open."""
+        return not self.state.holding and not self.state.describe
 
     def push(self, number: int, item: str | bytes) -> list[Line]:
         """Take physical line ``number``; return the lines that are complete now."""
-        if not item and self.state.partial is None:
+        if not item and not self.state.holding:
             return [Line(number=number, text="", kind="blank")]  # what ``peel`` makes of it
         text, flaws = clean_text(number, item, self.max_line_length)
         return peel(number, text, self.state, flaws=flaws, max_length=self.max_line_length)
 
     def flush(self) -> list[Line]:
-        """Emit a partial entry still waiting at the end of the input."""
-        return list(self.state.flush())
+        """Emit what is still held at the end of the input: a partial entry, the lines of
+        a document that never closed, a row whose quoted field never closed."""
+        return flush_held(self.state, self.max_line_length)
 
 
 def read_lines(

@@ -13,12 +13,14 @@ from amr_logpatterns.models.stage1 import Pattern
 from amr_logpatterns.peel import (
     command,
     cri,
+    csv_table,
     describe_header,
     dmesg,
-    docker_json,
     elision,
+    envelope,
     fence,
     journal,
+    json_member,
     kubectl_prefix,
     kubectl_timestamps,
     log_labels,
@@ -26,6 +28,7 @@ from amr_logpatterns.peel import (
     tail_header,
 )
 from amr_logpatterns.peel.ansi import STAGE1 as ANSI_STAGE1
+from amr_logpatterns.peel.documents import STAGE1 as DOCUMENT_STAGE1
 from amr_logpatterns.peel.rejoin import STAGE1 as REJOIN_STAGE1
 from amr_logpatterns.peel.rules import Marker, Wrapper
 
@@ -33,7 +36,8 @@ from amr_logpatterns.peel.rules import Marker, Wrapper
 #: a CRI prefix around ``kubectl --prefix`` around ``--timestamps``...).
 WRAPPERS: tuple[Wrapper, ...] = (
     cri.WRAPPER,
-    docker_json.WRAPPER,
+    envelope.WRAPPER,
+    json_member.WRAPPER,
     log_labels.WRAPPER,
     journal.WRAPPER,
     dmesg.WRAPPER,
@@ -43,7 +47,13 @@ WRAPPERS: tuple[Wrapper, ...] = (
 )
 
 #: Tried in this order on a line that is no record at its start.
-MARKERS: tuple[Marker, ...] = (fence.MARKER, elision.MARKER, command.MARKER, tail_header.MARKER)
+MARKERS: tuple[Marker, ...] = (
+    fence.MARKER,
+    elision.MARKER,
+    command.MARKER,
+    tail_header.MARKER,
+    csv_table.MARKER,
+)
 
 #: A line that ends in a space or tab may be empty once a wrapper is peeled.
 _TRAILING_SPACE = Pattern(
@@ -59,6 +69,7 @@ STAGE1: tuple[Pattern, ...] = (
     _TRAILING_SPACE,
     *(p for w in WRAPPERS for p in w.stage1),
     *REJOIN_STAGE1,
+    *DOCUMENT_STAGE1,
 )
 
 #: The lines that change what the lines after them mean (commands, fences, tail and

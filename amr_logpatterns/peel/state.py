@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from amr_logpatterns.models.records import Line
+
+if TYPE_CHECKING:
+    from amr_logpatterns.peel.csv_rows import CsvTable
+    from amr_logpatterns.peel.document_buffer import DocumentBuffer
 
 
 @dataclass
@@ -23,6 +28,19 @@ class PasteState:
     partial: Line | None = None
     partial_pieces: list[str] = field(default_factory=list)
     partial_length: int = 0
+    #: A pretty-printed JSON document being collected (a log store's answer, maybe)
+    document: DocumentBuffer | None = None
+    #: The columns of a CSV export whose rows follow
+    table: CsvTable | None = None
+
+    @property
+    def holding(self) -> bool:
+        """Lines are held back: a partial entry, a document, a row's open quoted field."""
+        return (
+            self.partial is not None
+            or self.document is not None
+            or (self.table is not None and bool(self.table.pending))
+        )
 
     def take_partial(self) -> tuple[Line | None, list[str], int]:
         """The partial entry held, its later pieces and length; none held afterwards."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from amr_logpatterns.analyse.aggregate import Aggregator
-from amr_logpatterns.analyse.attribution import components_named
+from amr_logpatterns.analyse.attribution import attribution_context, components_named
 from amr_logpatterns.analyse.compiling import CompiledSignature
 from amr_logpatterns.analyse.diagnose import diagnose, explain
 from amr_logpatterns.analyse.matcher import DEFAULT_REGEX_TIMEOUT, match_signatures, to_match
@@ -263,7 +263,7 @@ class Classifier:
         """Count the record for the component whose pod state it shows, or whose log
         line one of its signatures recognised."""
         if is_pod_state(record):
-            for component in components_named(record.context, self._owners):
+            for component in components_named(attribution_context(record), self._owners):
                 tally.presence[(component, "pod_state_records")] += 1
             return
         if any(cs.signature.category == CAPTURE_CATEGORY for cs, _ in found):

@@ -66,8 +66,7 @@ _STATE_KEYS = {
     "Finished": "finished",
 }
 _SHOWN_KEYS = frozenset(
-    ("State", "Last State", "Ready", "Restart Count", "Limits", "Requests", "memory",
-     *_STATE_KEYS)
+    ("State", "Last State", "Ready", "Restart Count", "Limits", "Requests", "memory", *_STATE_KEYS)
 )
 _HEADER_KEYS = {
     "Namespace": "namespace",
