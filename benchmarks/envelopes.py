@@ -89,12 +89,15 @@ def _shapes(lines: list[str], tmp: Path) -> dict[str, Path]:
             for line in lines
         ),
     )
+    # the answers a client pages through, one after the other: Loki returns at most 5,000
+    # entries a query (newest first), CloudWatch at most 10,000 events a page
     values = [[str(t), line] for line, t in zip(lines, ts, strict=True)]
-    loki = {
-        "status": "success",
-        "data": {"resultType": "streams", "result": [{"stream": LABELS, "values": values[::-1]}]},
-    }
-    write("loki.json", json.dumps(loki, indent=2) + "\n")
+    answers = []
+    for i in range(0, len(values), PAGE):
+        result = [{"stream": LABELS, "values": values[i : i + PAGE][::-1]}]
+        answer = {"status": "success", "data": {"resultType": "streams", "result": result}}
+        answers.append(json.dumps(answer, indent=2) + "\n")
+    write("loki.json", "".join(answers))
     stream = f"kube.var.log.containers.{POD}_metadata-store_amr-persister-{'0' * 64}.log"
     events = [
         {"logStreamName": stream, "timestamp": t // 1_000_000, "message": line, "eventId": str(i)}
@@ -110,9 +113,12 @@ def _shapes(lines: list[str], tmp: Path) -> dict[str, Path]:
     path = tmp / "export.csv"
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["@timestamp", "kubernetes.pod_name", "message"])
+        writer.writerow(
+            ["@timestamp", "kubernetes.namespace_name", "kubernetes.pod_name", "message"]
+        )
         writer.writerows(
-            [str(t // 1_000_000), POD, line] for line, t in zip(lines, ts, strict=True)
+            [str(t // 1_000_000), "metadata-store", POD, line]
+            for line, t in zip(lines, ts, strict=True)
         )
     out["export.csv"] = path
     return out

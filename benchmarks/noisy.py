@@ -120,7 +120,8 @@ NEAR_INFO = (
     'I{klog}       1 kubelet.go:{n}] "SyncLoop (PLEG): event for pod" pod="{ns}/{app}-{hash}" event={{"Type":"ContainerStarted","Data":"{uid}"}} phase="Running"',
     'I{klog}       1 kuberuntime_container.go:{n}] "Container state changed" pod="{ns}/{app}-{hash}" state="Terminated" reason="Completed"',
     "{gots} Establishing connection to nats://nats.{ns}.svc:4222",
-    '{iso}\tINFO\tsendCloudEvent\treceived result\t{{"ceType": "dev.knative.apiserver.resource.update", "result": "202: "}}',
+    # another app's CloudEvent sender: the Observer's words, another pod's log
+    '[pod/{pod}/{container}] {iso}\tINFO\tsendCloudEvent\treceived result\t{{"ceType": "dev.knative.apiserver.resource.update", "result": "202: "}}',
     '{{"level":"info","ts":"{iso}","logger":"{app}","msg":"amr-observer-e2e: waiting for namespace amr-observer-system to be ready"}}',
 )
 #: Near misses at warning level or worse.

@@ -596,3 +596,10 @@ def test_lone_brackets_without_end_are_read_once(
     assert [line.number for line in lines] == list(range(1, 402))
     report = scan(tmp_path, "brackets.log", text)
     assert report.stats.lines_read == 401 and "handler.mds-unavailable" in ids(report)
+
+
+def test_cloudwatch_export_to_s3_lines() -> None:
+    # ``aws logs create-export-task`` writes each event as its time, a space, its message
+    (line,) = text_lines("2025-02-04T22:45:21.233Z " + MDS_DOWN_BARE)
+    assert line.text == MDS_DOWN_BARE
+    assert line.context["capture_ts"] == "2025-02-04T22:45:21.233Z"

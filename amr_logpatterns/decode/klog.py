@@ -6,7 +6,7 @@ import re
 
 from amr_logpatterns.decode.base import normalise_level
 from amr_logpatterns.models.records import Decoded
-from amr_logpatterns.models.stage1 import Pattern, literal_pattern
+from amr_logpatterns.models.stage1 import Pattern
 
 _KLOG = re.compile(
     r"^(?P<sev>[IWEF])(?P<date>\d{4}) (?P<time>\d\d:\d\d:\d\d\.\d{6})\s+(?P<tid>\d+) "
@@ -62,12 +62,13 @@ def decode(text: str) -> Decoded | None:
     )
 
 
-#: A klog record at warning level or above; the kubelet's lines about a pod (``pod="..."``),
-#: which link a kernel line to its pod.
+#: A klog record at warning level or above; the kubelet's lines about a pod
+#: (``pod="NAMESPACE/NAME"``, never without the slash: a log store's label set
+#: ``{pod="NAME"}`` is no such line), which link a kernel line to its pod.
 STAGE1 = (
     Pattern(
         rb"[EFW]\d{4} \d\d:\d\d:\d\d\.\d{6}",
         stdlib=(rb"\.(?<=[EFW]\d{4} \d\d:\d\d:\d\d\.)\d{6}",),
     ),
-    literal_pattern(b'pod="'),
+    Pattern(rb'pod="[^"\s/]*/', stdlib=(rb'pod="[^"\s/]*/',)),
 )
