@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from amr_logpatterns.peel.metadata import capture_time, known_context
 
@@ -21,7 +22,7 @@ from amr_logpatterns.peel.metadata import capture_time, known_context
 MESSAGE_COLUMNS = ("message", "msg", "log", "line", "_raw", "@message", "body", "content")
 TIME_COLUMNS = ("@timestamp", "timestamp", "time", "_time", "date", "ts", "timeunixnano")
 NAME = r'"?[A-Za-z_@][\w@.\-/]{0,63}"?'
-_MESSAGE_NAME = r'"?(?:[\w@.\-/]{0,48}\.)?(?i:message|msg|log|line|_raw|@message|body|content)"?'
+_MESSAGE_NAME = r'"?(?:[\w@.\-/]{0,48}\.)?(?i:' + "|".join(map(re.escape, MESSAGE_COLUMNS)) + ')"?'
 HEADER = re.compile(
     rf"^(?:(?:{NAME}(?P<sep>[,;\t]))+{_MESSAGE_NAME}(?:(?P=sep){NAME})*"
     rf"|{_MESSAGE_NAME}(?P<sep2>[,;\t]){NAME}(?:(?P=sep2){NAME})*)$"
@@ -87,7 +88,7 @@ def table_of(header: str) -> CsvTable | None:
     return CsvTable(columns, separator, message, time)
 
 
-def take_row(text: str, table: CsvTable) -> tuple[str, dict[str, str]] | bool | None:
+def take_row(text: str, table: CsvTable) -> tuple[str, dict[str, str]] | Literal[True] | None:
     """A row of the table: its message and context; True while a quoted field spanning
     lines is still open (the line is held); None for a line that is no row."""
     if table.pending:

@@ -65,9 +65,12 @@ class DocumentBuffer:
     """
 
     first: int
-    #: The physical lines as they came, with their flaws (to parse once it closes, or to
-    #: read again as lines if it is none)
+    #: The physical lines as they came, with their flaws (to read again as lines if it is
+    #: none)
     raw: list[tuple[int, str, Flaws]] = field(default_factory=list)
+    #: Each line peeled of colour, quotes and indentation (what is parsed once it closes):
+    #: where it starts in its raw line when it is the raw line's end, else the text
+    starts: list[int | str] = field(default_factory=list)
     opener: str = ""
     depth: int = 0
     chars: int = 0
@@ -78,6 +81,8 @@ class DocumentBuffer:
     def push(self, number: int, text: str, raw: str, flaws: Flaws) -> Literal["more", "done", "no"]:
         """Take a line (``text`` is ``raw`` peeled of colour, quotes and indentation)."""
         self.raw.append((number, raw, flaws))
+        start = len(raw) - len(text)
+        self.starts.append(start if raw.endswith(text) else text)
         if not self.opener:
             self.opener = text.strip()
         self.chars += len(text)
@@ -99,3 +104,10 @@ class DocumentBuffer:
             self.overflowed = True
             return "no"
         return "more"
+
+    def peeled(self) -> list[tuple[int, str]]:
+        """The numbered lines as ``push`` was given them, peeled."""
+        return [
+            (number, raw[start:] if isinstance(start, int) else start)
+            for (number, raw, _), start in zip(self.raw, self.starts, strict=True)
+        ]

@@ -64,11 +64,6 @@ TIME_KEYS = ("timestamp", "@timestamp", "time", "timeUnixNano", "observedTimeUni
 #: The hit of a search: the envelope is its ``_source``.
 NESTED = ("_source",)
 
-#: A JSON object line that may be an envelope: one of the keys only envelopes have.
-ENVELOPE_HINT = re.compile(
-    r'"(?:log|line|@message|body|textPayload|MESSAGE|_source|kubernetes|labels|podName|'
-    r'logStreamName|stream|stringValue)"\s*:'
-)
 #: The keys whose lines stage 1 sends on whole (one is in every envelope above).
 FRAMED_KEYS = (
     b"log",
@@ -80,6 +75,13 @@ FRAMED_KEYS = (
     b"podName",
     b"logStreamName",
     b"stringValue",
+)
+#: A JSON object line that may be an envelope: one of those keys, or another key only
+#: envelopes have (which a record's own line may also hold, so stage 1 does not frame it).
+ENVELOPE_HINT = re.compile(
+    '"(?:'
+    + "|".join(k.decode() for k in (*FRAMED_KEYS, b"body", b"MESSAGE", b"labels", b"stream"))
+    + ')"\\s*:'
 )
 _DECODER = json.JSONDecoder()
 #: How a logger's own JSON record opens (zap: ``{"level":``, ``{"ts":``; logr: ``{"L":``).
@@ -123,9 +125,7 @@ def _field(obj: dict[str, Any]) -> tuple[str, str] | None:
         text = _string(obj.get(key))
         if text is not None:
             return key, text
-    if any(k in obj for k in LEVEL_KEYS):  # its own message, with its own level
-        return None
-    for key in MESSAGE_FIELDS:
+    for key in MESSAGE_FIELDS:  # (an object with a level of its own is a record: no field)
         text = _string(obj.get(key))
         if text is not None:
             if obj.keys() & ENVELOPE_KEYS or _RECORD_START.match(text.lstrip()):
@@ -148,8 +148,7 @@ def envelope_context(obj: dict[str, Any]) -> dict[str, str]:
     if isinstance(stream, str) and "workload" not in context:
         # CloudWatch Container Insights and Fluent Bit name the stream after the node's
         # log file: ``...containers.POD_NAMESPACE_CONTAINER-ID.log``
-        tail = stream.rsplit("containers.", 1)[-1] if "containers." in stream else stream
-        context.update(path_context("/" + tail))
+        context.update(path_context("/" + stream.rsplit("containers.", 1)[-1]))
     attributes = obj.get("attributes")
     if isinstance(attributes, list):
         context = {**otel_attributes(attributes), **context}
@@ -195,7 +194,7 @@ def open_envelope(obj: object, depth: int = 0) -> Opened | None:
     key, text = found
     context = envelope_context(obj)
     flag = ""
-    if key == "log" and "stream" in obj and isinstance(obj.get("stream"), str):
+    if key == "log" and isinstance(obj.get("stream"), str):
         # Docker and Fluent Bit keep the newline of a complete entry: none means the
         # kubelet split a long line, and the next entry continues it
         flag = "F" if text.endswith("\n") else "P"

@@ -10,6 +10,7 @@ a pasted command or a describe header names become the line's context.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -287,14 +288,10 @@ def _collect(
     if answer == "more":
         return []
     state.document = None
-    placed = None
-    if answer == "done":
-        peeled = [(n, peel_prelude(raw, Peeling())[0]) for n, raw, _ in document.raw]
-        placed = buffered_records(peeled)
+    placed = buffered_records(document.peeled()) if answer == "done" else None
     if placed is None:
         return reread(document, state, max_length)
-    held = [f for _, _, f in document.raw]
-    flaws = Flaws(*(sum(f[i] for f in held) for i in range(3)))
+    flaws = functools.reduce(Flaws.plus, (f for _, _, f in document.raw), NO_FLAWS)
     return _record_lines(placed, state, flaws, max_length, (document.first, number))
 
 
@@ -330,7 +327,7 @@ def _row(
     taken = take_row(stripped.rstrip("\r\n"), table)
     if taken is True:
         return []
-    if taken is None or taken is False:
+    if taken is None:
         return None
     message, context = taken
     placed = [Placed(table.first, number, Record(message, context))]
