@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT
 from pydantic import ValidationError
+from timeline_cases import START, problem
+from timeline_cases import report as by_hand
 
 from amr_logpatterns import Classifier, Report
 from amr_logpatterns.analyse.timeline import Timeline, build_timeline
@@ -195,3 +198,74 @@ def test_healthy_components_say_so(classifier: Classifier) -> None:
     assert (observer.final_state, observer.outcome, [s.state for s in observer.spans]) == ("healthy", "healthy", ["healthy"])
     assert format_timeline_text(timeline) == "end  observer  healthy   no problems\n"
 
+
+
+# --- pod lanes: one per pod that pod state names, under its component
+
+
+def test_pod_state_gets_a_lane_per_pod(classifier: Classifier) -> None:
+    timeline = build_timeline(classify(classifier, ROOT / "examples" / "logs" / "handler-crash-loop.txt"))
+    assert [(p.component, p.pod, p.final_state, p.outcome) for p in timeline.pods] == [
+        ("graphql", "amr-graphql-app-6f7d8c9b5-r8t2v", "healthy", "healthy"),
+        ("handler", "amr-persister-5d9c7b8f64-hx7qp", "failing", "ongoing"),
+        ("store", "metadata-store-app-7b6c5d4f98-2mzkt", "healthy", "healthy"),
+        ("store", "metadata-store-db-0", "healthy", "healthy"),
+    ]
+    (crash,) = [p for p in timeline.pods if p.final_state == "failing"]
+    assert [(s.state, s.finding_ids) for s in crash.spans] == [("failing", ["handler.crash-loop"])]
+    assert [(c.pod, c.component, c.state) for c in timeline.pod_changes] == [
+        ("amr-persister-5d9c7b8f64-hx7qp", "handler", "failing")
+    ]
+    # component lanes and their changes are as they were: no pod rows in the tables
+    assert all(c.pod is None for c in [*timeline.components, *timeline.changes])
+    assert [c.component for c in timeline.components] == ["graphql", "handler", "store", "observer"]
+    assert "amr-persister" not in format_timeline_text(timeline) + format_timeline_markdown(timeline)
+    # the lanes stack each component's pods under it
+    assert [(lane.component, lane.pod is None) for lane in timeline.lanes()][:4] == [
+        ("graphql", True), ("graphql", False), ("handler", True), ("handler", False),
+    ]
+
+
+def test_a_pod_holds_all_its_findings(classifier: Classifier) -> None:
+    timeline = build_timeline(classify(classifier, ROOT / "examples" / "logs" / "observer-oom-killed.txt"))
+    (pod,) = timeline.pods
+    assert pod.pod == "amr-observer-controller-manager-7c5d9f8b6d-tq4wz"
+    assert pod.spans[0].finding_ids == ["observer.crash-loop", "observer.oom-killed"]
+    assert (pod.final_state, [(c.id, c.count) for c in pod.ongoing]) == (
+        "failing", [(c.id, c.count) for c in timeline.components[0].ongoing]
+    )
+
+
+def test_one_pod_recovers_while_its_neighbour_still_fails() -> None:
+    timeline = build_timeline(
+        by_hand(
+            problem("observer.crash-loop", START, START + timedelta(minutes=5), pod="pod-a", line=10),
+            problem("observer.oom-killed", START + timedelta(minutes=1), pod="pod-b", line=20),
+            problem("observer.health-check-failed", START + timedelta(minutes=2), line=30),
+        )
+    )
+    assert timeline.ordered_by == "time"
+    (observer,) = timeline.components
+    assert (observer.final_state, observer.outcome) == ("failing", "ongoing")
+    a, b = timeline.pods
+    assert (a.pod, a.outcome, [s.state for s in a.spans]) == ("pod-a", "recovered", ["failing", "healthy"])
+    assert (b.pod, b.outcome, [s.state for s in b.spans]) == ("pod-b", "ongoing", ["failing"])
+    # a pod lane holds its own findings only, never the component's unnamed ones
+    assert b.spans[0].finding_ids == ["observer.oom-killed"]
+    back = [c for c in timeline.pod_changes if c.state == "healthy"]
+    assert [(c.pod, c.recovered_by, c.lasted_seconds) for c in back] == [("pod-a", "observer.ok", 300.0)]
+    assert timeline.lane_changes(a)[-1] == back[0]
+    assert all(c.state == "failing" for c in timeline.changes)
+
+
+def test_pod_lanes_round_trip_and_old_json_still_reads(outage: Timeline) -> None:
+    data = json.loads(outage.model_dump_json())
+    assert data["pods"] == [] and data["pod_changes"] == []
+    assert data["components"][0]["pod"] is None and data["changes"][0]["pod"] is None
+    for key in ("pods", "pod_changes"):
+        del data[key]
+    for lane in data["components"]:
+        del lane["pod"]
+    for change in data["changes"]:
+        del change["pod"]
+    assert Timeline.model_validate(data) == outage

@@ -63,3 +63,11 @@ def test_wheel_installs_into_a_fresh_venv_and_classifies(tmp_path: Path) -> None
     )
     assert cli.returncode == 1, cli.stderr
     assert json.loads(cli.stdout.splitlines()[0])["id"] == "observer.unsupported-protocol-scheme"
+    # the page's templates, stylesheets and script ship in the wheel
+    page = subprocess.run(
+        [str(env_dir / "bin" / "amr-logpatterns"), "scan", "--no-config", "-o", "r.html", "observer.log"],
+        cwd=outside, capture_output=True, text=True,
+    )
+    assert page.returncode == 1, page.stderr
+    html = (outside / "r.html").read_text()
+    assert "observer.unsupported-protocol-scheme" in html and "<svg" in html and "<script>" in html

@@ -232,6 +232,7 @@ class Aggregator:
                     end_line=record.end_line,
                     text=clip_evidence(record.text),
                     cut=record.cut,
+                    ts=seen.ts,
                 )
             )
 

@@ -14,6 +14,13 @@ Changes are ordered by their timestamps when every start and recovery of a
 problem has one, else by input order (the order of the sources, then line), so
 a single record without a timestamp cannot misplace the rest. Informational
 signals only say where a component was first seen, so they do not decide it.
+
+Pod state (``kubectl get pods``, ``describe``, events) names the pod a finding
+is about (``pod`` in its distinguishing or its extracted fields). Each pod so
+named also gets a lane of its own under its component (``Timeline.pods``),
+walked the same way over that pod's findings alone, so a crash-looping pod
+shows apart from its healthy neighbour. Pod lanes' changes are kept apart
+(``Timeline.pod_changes``) so the component changes read as before.
 """
 
 from __future__ import annotations
@@ -57,7 +64,7 @@ class Span(_Frozen):
 
 
 class Change(_Frozen):
-    """One component entering a state, and why.
+    """One component (or, with ``pod``, one of its pods) entering a state, and why.
 
     Entering ``failing`` or ``degraded`` names the active findings in
     ``causes``. Getting better names the healthy signal that ended the last
@@ -73,16 +80,21 @@ class Change(_Frozen):
     causes: list[Cause] = Field(default_factory=list)
     recovered_by: str | None = None
     lasted_seconds: float | None = None
+    pod: str | None = None
 
 
 class ComponentTimeline(_Frozen):
-    """One component's spans in order and where it stood when the input ended."""
+    """One component's spans in order and where it stood when the input ended.
+
+    A pod lane (in ``Timeline.pods``) names its ``pod``; a component lane has none.
+    """
 
     component: str
     spans: list[Span]
     final_state: State
     outcome: Outcome
     ongoing: list[Cause] = Field(default_factory=list)
+    pod: str | None = None
 
 
 class Timeline(_Frozen):
@@ -90,12 +102,29 @@ class Timeline(_Frozen):
 
     ``last_time`` is the latest time any finding was seen at: an incident that
     changes state on one day but goes on into the next still spans two days.
+    ``pods`` are the lanes of the pods findings name, grouped in the order of
+    ``components`` and then by when each pod was first seen; ``pod_changes``
+    their changes, in order.
     """
 
     ordered_by: Literal["time", "input"]
     changes: list[Change] = Field(default_factory=list)
     components: list[ComponentTimeline] = Field(default_factory=list)
     last_time: datetime | None = None
+    pods: list[ComponentTimeline] = Field(default_factory=list)
+    pod_changes: list[Change] = Field(default_factory=list)
+
+    def lanes(self) -> list[ComponentTimeline]:
+        """Every lane as a picture stacks them: each component's, then its pods' under it."""
+        out: list[ComponentTimeline] = []
+        for c in self.components:
+            out += [c, *(p for p in self.pods if p.component == c.component)]
+        return out + [p for p in self.pods if p not in out]
+
+    def lane_changes(self, lane: ComponentTimeline) -> list[Change]:
+        """The changes of one lane (a component's, or one of its pods')."""
+        changes = self.changes if lane.pod is None else self.pod_changes
+        return [c for c in changes if c.component == lane.component and c.pod == lane.pod]
 
 
 @dataclass(frozen=True)
@@ -132,9 +161,11 @@ def _state(active: Iterable[_Problem]) -> State:
 
 @dataclass
 class _Walk:
-    """One component's walk through its events, collecting spans and changes."""
+    """One lane's walk (a component's or one of its pods') through its events, collecting spans
+    and changes."""
 
     component: str
+    pod: str | None = None
     spans: list[Span] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     active: dict[int, _Problem] = field(default_factory=dict)
@@ -185,6 +216,7 @@ class _Walk:
                 causes=causes,
                 recovered_by=recovered_by,
                 lasted_seconds=lasted,
+                pod=self.pod,
             )
         )
 
@@ -198,6 +230,7 @@ def _walk(
     problems: Sequence[tuple[int, _Problem]],
     key: SeenKey,
     times: dict[tuple[str, int, str | None], datetime],
+    pod: str | None = None,
 ) -> _Walk:
     events: list[_Event] = []
     for index, p in problems:
@@ -207,7 +240,7 @@ def _walk(
             # a recovery stamped before its problem began still ends it, no earlier than its start
             events.append((max(key(p.end), start_key), 1, index, p, p.end))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
-    walk = _Walk(component)
+    walk = _Walk(component, pod)
     if not events or key(first) < events[0][0]:
         walk.open("healthy", first)
     i = 0
@@ -233,6 +266,48 @@ def _walk(
             walk.change(before, at, ended, times.get((at.source, at.line, at.ts)))
     walk.close(None)
     return walk
+
+
+#: A lane: its component, and its pod (``None`` for the component's own lane).
+_Lane = tuple[str, str | None]
+
+
+def pod_of(finding: Finding) -> str | None:
+    """The pod a finding is about: its distinguishing ``pod`` field, else the one it extracted.
+
+    A finding grouped by workload keeps the fields of its first match, so it
+    counts for the first pod it named.
+    """
+    value = finding.group_fields.get("pod") or finding.fields.get("pod")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _lane_problems(
+    problems: Sequence[tuple[int, _Problem | None]], component: str, pod: str | None
+) -> list[tuple[int, _Problem]]:
+    """The problems of one lane: its component's, and of those, its pod's for a pod lane."""
+    return [
+        (i, p)
+        for i, p in problems
+        if p is not None
+        and p.finding.component == component
+        and (pod is None or pod_of(p.finding) == pod)
+    ]
+
+
+def _lane_of(walk: _Walk) -> ComponentTimeline:
+    """A walked lane's spans, where it ended and, if unwell, the findings that kept it so."""
+    final = walk.state
+    unwell = any(s.state != "healthy" for s in walk.spans)
+    outcome: Outcome = "ongoing" if final != "healthy" else "recovered" if unwell else "healthy"
+    return ComponentTimeline(
+        component=walk.component,
+        spans=walk.spans,
+        final_state=final,
+        outcome=outcome,
+        ongoing=_causes(walk.active.values(), final) if final != "healthy" else [],
+        pod=walk.pod,
+    )
 
 
 def build_timeline(report: Report) -> Timeline:
@@ -263,41 +338,37 @@ def build_timeline(report: Report) -> Timeline:
         if t is not None
     }
     usable = {(p.source, p.line, p.ts) for p in starts}
-    firsts: dict[str, Seen] = {}
+    firsts: dict[_Lane, Seen] = {}
     for (_, problem), f in zip(problems, report.findings, strict=True):
-        # where the component first shows up: its earliest finding the order can place
+        # where the lane first shows up: its earliest finding the order can place
         candidates = [problem.start] if problem is not None else []
         if (f.first_seen.source, f.first_seen.line, f.first_seen.ts) in usable:
             candidates.append(f.first_seen)
-        held = firsts.get(f.component)
-        for point in candidates or [f.first_seen]:
-            if held is None or key(point) < key(held):
-                held = point
-        if held is not None:
-            firsts[f.component] = held
-    components: list[ComponentTimeline] = []
-    changes: list[Change] = []
-    for component in sorted(firsts, key=lambda c: key(firsts[c])):
-        mine = [(i, p) for i, p in problems if p is not None and p.finding.component == component]
-        walk = _walk(component, firsts[component], mine, key, times if by_time else {})
-        final = walk.state
-        unwell = any(s.state != "healthy" for s in walk.spans)
-        outcome: Outcome = "ongoing" if final != "healthy" else "recovered" if unwell else "healthy"
-        components.append(
-            ComponentTimeline(
-                component=component,
-                spans=walk.spans,
-                final_state=final,
-                outcome=outcome,
-                ongoing=_causes(walk.active.values(), final) if final != "healthy" else [],
-            )
-        )
-        changes.extend(walk.changes)
-    changes.sort(key=lambda c: key(c.at))
+        pod = pod_of(f)
+        for lane in [(f.component, None)] + ([(f.component, pod)] if pod else []):
+            held = firsts.get(lane)
+            for point in candidates or [f.first_seen]:
+                if held is None or key(point) < key(held):
+                    held = point
+            if held is not None:
+                firsts[lane] = held
+    by_start = sorted(firsts, key=lambda lane: key(firsts[lane]))
+    lanes = [lane for lane in by_start if lane[1] is None]
+    rank = {component: i for i, (component, _) in enumerate(lanes)}
+    lanes += sorted((lane for lane in by_start if lane[1] is not None), key=lambda la: rank[la[0]])
+    clocks = times if by_time else {}
+    walks = [
+        _walk(c, firsts[(c, pod)], _lane_problems(problems, c, pod), key, clocks, pod)
+        for c, pod in lanes
+    ]
+    mains = [w for w in walks if w.pod is None]
+    pods = [w for w in walks if w.pod is not None]
     lasts = [t for t in instants([f.last_seen for f in report.findings], sources) if t]
     return Timeline(
         ordered_by="time" if by_time else "input",
-        changes=changes,
-        components=components,
+        changes=sorted((c for w in mains for c in w.changes), key=lambda c: key(c.at)),
+        components=[_lane_of(w) for w in mains],
         last_time=max(lasts, default=None) if by_time else None,
+        pods=[_lane_of(w) for w in pods],
+        pod_changes=sorted((c for w in pods for c in w.changes), key=lambda c: key(c.at)),
     )

@@ -21,13 +21,13 @@ from amr_logpatterns.analyse.timestamps import format_duration
 from amr_logpatterns.wording import shorten
 
 
-def _place(change: Change, timeline: Timeline, clock: str) -> str:
+def change_place(change: Change, timeline: Timeline, clock: str) -> str:
     if change.time is not None and timeline.ordered_by == "time":
         return change.time.strftime(clock)
     return f"{change.at.source.rsplit('/', 1)[-1]}:{change.at.line}"
 
 
-def _clock(timeline: Timeline) -> str:
+def clock_format(timeline: Timeline) -> str:
     """``HH:MM:SS`` when the incident falls on one day; the date too, the year if they differ.
 
     The incident runs from its first change to the last time a finding was
@@ -46,7 +46,7 @@ def _causes_text(causes: Sequence[Cause], code: bool = False) -> str:
     return ", ".join(f"{tick}{c.id}{tick} (x{c.count})" for c in causes)
 
 
-def _what(change: Change, code: bool = False) -> str:
+def change_what(change: Change, code: bool = False) -> str:
     tick = "`" if code else ""
     if STATE_RANK[change.state] > STATE_RANK[change.previous]:
         return _causes_text(change.causes, code)
@@ -85,15 +85,15 @@ def format_timeline_text(t: Timeline, width: int = 100) -> str:
     """One line per state change, then where each component stood at the end of the input."""
     if not t.changes and not t.components:
         return _EMPTY
-    clock = _clock(t)
-    places = [_place(c, t, clock) for c in t.changes]
+    clock = clock_format(t)
+    places = [change_place(c, t, clock) for c in t.changes]
     place_width = max([len(p) for p in places] + [len("end")])
     name_width = max([len(c.component) for c in t.components] + [1])
     lines = []
     for change, place in zip(t.changes, places, strict=True):
         lines.append(
             f"{place:<{place_width}}  {change.component:<{name_width}}  "
-            f"{_label(change.state):<8}  {_what(change)}"
+            f"{_label(change.state):<8}  {change_what(change)}"
         )
     for c in t.components:
         lines.append(
@@ -111,14 +111,14 @@ def format_timeline_markdown(t: Timeline) -> str:
     """A table of the state changes and one of where each component ended, for a ticket."""
     if not t.changes and not t.components:
         return _EMPTY
-    clock = _clock(t)
+    clock = clock_format(t)
     out = ["| when | component | state | what |", "| --- | --- | --- | --- |"]
     for change in t.changes:
         state = _label(change.state)
         out.append(
-            f"| {_cell(_place(change, t, clock))} | {_cell(change.component)} | "
+            f"| {_cell(change_place(change, t, clock))} | {_cell(change.component)} | "
             f"{state if change.state == 'healthy' else f'**{state}**'} | "
-            f"{_cell(_what(change, code=True))} |"
+            f"{_cell(change_what(change, code=True))} |"
         )
     out += ["", "| component | at the end | outcome |", "| --- | --- | --- |"]
     for c in t.components:

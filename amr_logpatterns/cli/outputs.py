@@ -20,6 +20,9 @@ _BY_SUFFIX = {
     ".sarif.json": "sarif",
     ".xml": "junit",
     ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".svg": "svg",
     ".json": "json",
     ".jsonl": "jsonl",
     ".txt": "text",
@@ -27,25 +30,29 @@ _BY_SUFFIX = {
 _LONGEST_FIRST = sorted(_BY_SUFFIX, key=len, reverse=True)
 
 
-def plan_outputs(args: argparse.Namespace, fmt: str) -> list[tuple[str, str | None]]:
+def plan_outputs(
+    args: argparse.Namespace, fmt: str, known: tuple[str, ...] = (*REPORT_FORMATS, *STREAMING)
+) -> list[tuple[str, str | None]]:
     """Each requested report as (format, file or None for stdout).
 
     Standard output gets ``fmt`` (``--format``); each ``-o`` gets its ``FORMAT:`` prefix,
-    else the format its name's suffix says (``.sarif`` SARIF, ``.xml`` JUnit, ...); a
-    name that says neither is an error, never a silent default.
+    else the format its name's suffix says (``.sarif`` SARIF, ``.xml`` JUnit, ``.html`` the
+    page, ...); a name that says neither, or a format the command does not write (``known``),
+    is an error, never a silent default.
     """
-    known = (*REPORT_FORMATS, *STREAMING)
+    suffixes = [s for s in _LONGEST_FIRST if _BY_SUFFIX[s] in known]
     out: list[tuple[str, str | None]] = [(fmt, None)]
     for spec in args.output:
         prefix, colon, rest = spec.partition(":")
         if colon and prefix in known and rest:
             out.append((prefix, None if rest == "-" else rest))
             continue
-        suffix = next((s for s in _LONGEST_FIRST if spec.endswith(s)), None)
+        suffix = next((s for s in suffixes if spec.endswith(s)), None)
         if suffix is None:
+            endings = ", ".join(s for s in _BY_SUFFIX if s in suffixes)
             raise UsageError(
                 f"-o {spec}: its suffix names no format; write FORMAT:{spec} (FORMAT one of"
-                f" {', '.join(known)}) or end it in one of {', '.join(_BY_SUFFIX)}"
+                f" {', '.join(known)}) or end it in one of {endings}"
             )
         out.append((_BY_SUFFIX[suffix], spec))
     stdout = [f for f, dest in out if dest is None]

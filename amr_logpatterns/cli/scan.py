@@ -46,7 +46,7 @@ def add_scan_parser(sub: Subcommands) -> None:
         action="append",
         default=[],
         help="also write a report to FILE (repeatable), in FORMAT when given, else by the "
-        "file's suffix (.sarif .xml .md .json .jsonl .txt); FORMAT:- replaces stdout's "
+        "file's suffix (.sarif .xml .md .html .json .jsonl .txt); FORMAT:- replaces stdout's "
         "(--format decides standard output only)",
     )
     out.add_argument(

@@ -19,6 +19,7 @@ __all__ = [
     "PLAIN",
     "REPORT_FORMATS",
     "STREAMING",
+    "TIMELINE_FORMATS",
     "Formatter",
     "Options",
     "formatters",
@@ -33,6 +34,7 @@ def formatters() -> dict[str, Formatter]:
     from amr_logpatterns.formatters import (
         compact,
         github,
+        html,
         json_report,
         junit,
         markdown,
@@ -48,11 +50,15 @@ def formatters() -> dict[str, Formatter]:
         "junit": junit.format_report,
         "github": github.format_report,
         "markdown": markdown.format_report,
+        "html": html.format_report,
     }
 
 
 #: Report format names, for ``--format`` (kept in step with ``formatters()`` by a test).
-REPORT_FORMATS = ("text", "compact", "json", "sarif", "junit", "github", "markdown")
+REPORT_FORMATS = ("text", "compact", "json", "sarif", "junit", "github", "markdown", "html")
+
+#: ``timeline``'s formats: the changes as text, Markdown or JSON, the page, or the picture alone.
+TIMELINE_FORMATS = ("text", "markdown", "json", "html", "svg")
 
 #: Formats that stream one match per line instead of rendering a report.
 STREAMING = ("jsonl",)

@@ -3,7 +3,9 @@
 The reader of a pasted report wants the verdict and the cause before the
 detail, so the order is: verdict; each root cause with whether it is still
 happening, its fix and, under it, the findings it rests on and its symptoms;
-a table of every finding and its role; the problems no root cause explains;
+when some component was failing or degraded, a Mermaid gantt chart of when
+(GitHub draws it; elsewhere it stays a block of text); a table of every
+finding and its role; the problems no root cause explains;
 what is harmless here; the messages no signature knows; what was set aside;
 the figures (with the files of a bundle left unread) and the TAP release the
 advice is for.
@@ -42,6 +44,7 @@ Sample::
 
 from __future__ import annotations
 
+from amr_logpatterns.analyse.timeline import build_timeline
 from amr_logpatterns.formatters.gate_words import gate_sentence, gate_state, headline
 from amr_logpatterns.formatters.markdown_blocks import (
     chapter_block,
@@ -64,6 +67,7 @@ from amr_logpatterns.formatters.phrases import (
     tap_sentence,
 )
 from amr_logpatterns.formatters.story import Story, is_benign, root_causes, tell
+from amr_logpatterns.formatters.timeline_markdown import timeline_section
 from amr_logpatterns.models.results import Finding, Report, Suppression
 from amr_logpatterns.wording import plural
 
@@ -236,6 +240,7 @@ def format_report(report: Report, options: Options = PLAIN) -> str:
         out += ["## Root causes", ""]
         for chapter in story.chapters:
             out += chapter_block(chapter, report, options)
+    out += timeline_section(build_timeline(report))
     if findings:
         out += ["## Findings", ""]
         if any(f.severity == "info" for f in findings):

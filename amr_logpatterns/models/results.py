@@ -37,14 +37,15 @@ class Match(_Result):
 
 
 class Evidence(_Result):
-    """A record shown as proof of a finding: where it is and what it says (``cut``: only the
-    start of a line longer than the line cap)."""
+    """A record shown as proof of a finding: where, when (its own ``ts``), what it says (``cut``:
+    only the start of a line longer than the line cap)."""
 
     source: str
     line: int
     end_line: int
     text: str
     cut: bool = False
+    ts: str | None = None
 
 
 class Seen(_Result):
