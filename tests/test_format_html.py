@@ -193,3 +193,18 @@ def test_timeline_refuses_a_suffix_it_does_not_write(tmp_path: Path) -> None:
     code, _, err = run("timeline", str(OUTAGE), "-o", str(tmp_path / "t.sarif"))
     assert code == 2
     assert "end it in one of .md, .html, .htm, .svg, .json, .txt" in err
+
+
+def test_many_root_causes_are_listed_first_each_linking_to_its_story(classifier: Classifier) -> None:
+    report = report_of(classifier, *EXAMPLES)
+    assert len(report.diagnoses) > 2
+    found = parse(format_report(report))
+    index = page_between(format_report(report), '<ol class="rc-index"', "</ol>")
+    articles = [a["id"] for t, a in found.tags if "root-cause" in (a.get("class") or "").split()]
+    assert re.findall(r'href="#(rc-\d+)"', index) == articles
+    assert index.count("<li>") == len(articles) == len(report.diagnoses)
+
+
+def page_between(page: str, start: str, end: str) -> str:
+    head = page.index(start)
+    return page[head : page.index(end, head)]

@@ -34,7 +34,6 @@ def formatters() -> dict[str, Formatter]:
     from amr_logpatterns.formatters import (
         compact,
         github,
-        html,
         json_report,
         junit,
         markdown,
@@ -50,8 +49,15 @@ def formatters() -> dict[str, Formatter]:
         "junit": junit.format_report,
         "github": github.format_report,
         "markdown": markdown.format_report,
-        "html": html.format_report,
+        "html": _html,
     }
+
+
+def _html(report: Report, options: Options = PLAIN) -> str:
+    """The HTML page; its templates (and Jinja) load only when a page is written."""
+    from amr_logpatterns.formatters import html
+
+    return html.format_report(report, options)
 
 
 #: Report format names, for ``--format`` (kept in step with ``formatters()`` by a test).

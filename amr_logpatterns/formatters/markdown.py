@@ -44,7 +44,6 @@ Sample::
 
 from __future__ import annotations
 
-from amr_logpatterns.analyse.timeline import build_timeline
 from amr_logpatterns.formatters.gate_words import gate_sentence, gate_state, headline
 from amr_logpatterns.formatters.markdown_blocks import (
     chapter_block,
@@ -67,7 +66,6 @@ from amr_logpatterns.formatters.phrases import (
     tap_sentence,
 )
 from amr_logpatterns.formatters.story import Story, is_benign, root_causes, tell
-from amr_logpatterns.formatters.timeline_markdown import timeline_section
 from amr_logpatterns.models.results import Finding, Report, Suppression
 from amr_logpatterns.wording import plural
 
@@ -233,6 +231,10 @@ def _footer(report: Report) -> list[str]:
 
 def format_report(report: Report, options: Options = PLAIN) -> str:
     """Render the report as Markdown to paste into a ticket or a pull-request comment."""
+    # the timeline chart's modules load only when a Markdown report is written
+    from amr_logpatterns.analyse.timeline import build_timeline
+    from amr_logpatterns.formatters.timeline_markdown import timeline_section
+
     story = tell(report)
     findings = [f for f in report.findings if f.suppressed is None]
     out = [_verdict(report, story), ""]
