@@ -110,6 +110,8 @@ def test_page_tells_the_outage_story(classifier: Classifier) -> None:
     assert '<code class="command" id="rc-1-1-cmd">kubectl -n metadata-store get pods' in page
     rows = [a for t, a in found.tags if t == "tr" and "finding" in (a.get("class") or "")]
     assert {(r["data-component"], r["data-status"]) for r in rows} >= {("handler", "recovered")}
+    # the healthy signal as an id to search for, its title in words
+    assert "Fixed when you see <code>handler.location-event</code> (The CloudEvent Handler" in page
     assert 'id="timeline"' in page and "<svg" in page
     assert 'id="tap-release"' in page and "Tanzu Application Platform" in page
 

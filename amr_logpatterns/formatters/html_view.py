@@ -27,6 +27,7 @@ from amr_logpatterns.formatters.phrases import (
     state,
     tap_sentence,
     verdict_sentences,
+    verified_words,
 )
 from amr_logpatterns.formatters.story import Chapter, Story, is_benign, root_causes, tell
 from amr_logpatterns.models.results import Finding, Report
@@ -75,7 +76,8 @@ class FindingView:
     explanation: str
     fields: str
     fix: list[Step]
-    fixed_when: list[str]
+    fixed_when: list[tuple[str, str | None]]
+    verified: str
     guide: list[tuple[str, str]]
     evidence: list[Line]
     suppressed: str | None
@@ -106,7 +108,7 @@ class RootCause:
     summary: str
     explanation: str
     fix: list[Step]
-    fixed_when: list[str]
+    fixed_when: list[tuple[str, str | None]]
     guide: list[tuple[str, str]]
     causes: list[Member]
     symptoms: list[Member]
@@ -141,6 +143,12 @@ class Page:
 
 def steps(remediation: list[RemediationStep]) -> list[Step]:
     return [Step(s.text.strip(), s.command, s.config) for s in remediation]
+
+
+def signals(findings: list[Finding]) -> list[tuple[str, str | None]]:
+    """The healthy signals that show the findings fixed, each once: (id, title when known)."""
+    seen = dict.fromkeys((v, f.verify_titles.get(v)) for f in findings for v in f.verify)
+    return list(seen)
 
 
 def _guide(references: list[str], options: Options) -> list[tuple[str, str]]:
@@ -190,7 +198,6 @@ def _finding(
 ) -> FindingView:
     status, words = _status(f)
     first, last = f.first_seen, f.last_seen
-    verify = [f"{v} ({f.verify_titles[v]})" if v in f.verify_titles else v for v in f.verify]
     return FindingView(
         number=number,
         id=f.id,
@@ -211,7 +218,8 @@ def _finding(
         explanation=f.explanation,
         fields=", ".join(f"{k}={v}" for k, v in f.fields.items()),
         fix=steps(f.remediation),
-        fixed_when=verify,
+        fixed_when=signals([f]),
+        verified=verified_words(f),
         guide=_guide(f.references, options),
         evidence=_evidence(f, anchored),
         suppressed=f"{f.suppressed.kind}: {f.suppressed.reason}" if f.suppressed else None,
@@ -254,7 +262,7 @@ def _root_cause(chapter: Chapter, numbers: dict[int, int], options: Options) -> 
         summary=d.summary,
         explanation=d.explanation,
         fix=steps(d.remediation),
-        fixed_when=chapter.fixed_when,
+        fixed_when=signals([m.finding for m in chapter.members if m.role == "cause"]),
         guide=_guide(d.references, options),
         causes=_members(chapter, numbers, "cause"),
         symptoms=_members(chapter, numbers, "symptom"),
@@ -278,9 +286,13 @@ def _counts(report: Report, story: Story) -> list[tuple[str, int]]:
 def page(report: Report, options: Options) -> Page:
     """The report's story as the page tells it."""
     story = tell(report)
-    order = sorted(
+    sources = {s.source: n for n, s in enumerate(report.stats.sources)}
+    order = sorted(  # input order: the sources as read, then the line
         range(len(report.findings)),
-        key=lambda i: (report.findings[i].first_seen.source, report.findings[i].first_seen.line),
+        key=lambda i: (
+            sources.get(report.findings[i].first_seen.source, len(sources)),
+            report.findings[i].first_seen.line,
+        ),
     )
     rank = {i: n for n, i in enumerate(order)}
     anchored: set[str] = set()

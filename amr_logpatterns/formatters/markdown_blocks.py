@@ -17,6 +17,7 @@ from amr_logpatterns.formatters.phrases import (
     recovery_sentence,
     state,
     verdict_sentences,
+    verified_words,
 )
 from amr_logpatterns.formatters.steps import markdown_steps
 from amr_logpatterns.formatters.story import Chapter, Member, is_benign, record_at
@@ -175,8 +176,6 @@ def finding_block(
     if f.remediation:
         out += _fix(f.remediation)
     if f.verify:
-        seen = (
-            "already seen later in this input" if f.verified else "not seen after the problem yet"
-        )
+        seen = verified_words(f)
         out += [f"Fixed when you see {_signals(f.verify, f.verify_titles)} ({seen}).", ""]
     return out + _guide(f.references, options)

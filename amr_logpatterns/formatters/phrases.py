@@ -126,6 +126,13 @@ def finding_recovery(finding: Finding, chapter: Chapter | None = None) -> str | 
     return recovery_sentence(r)
 
 
+def verified_words(finding: Finding) -> str:
+    """Whether the finding's healthy signal was already seen after it in this input."""
+    return (
+        "already seen later in this input" if finding.verified else "not seen after the problem yet"
+    )
+
+
 def verdict_sentences(verdict: Verdict) -> list[str]:
     """Why a finding is harmless here and on what that depends, or why it is not after all."""
     if verdict.benign:
