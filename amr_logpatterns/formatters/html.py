@@ -17,10 +17,12 @@ from markupsafe import Markup
 
 from amr_logpatterns.about import __version__
 from amr_logpatterns.analyse.timeline import STATE_RANK, Timeline, build_timeline
+from amr_logpatterns.analyse.timeline_text import change_place, change_what, clock_format
 from amr_logpatterns.formatters.html_view import Page, page
 from amr_logpatterns.formatters.options import PLAIN, Options
 from amr_logpatterns.formatters.phrases import CUT_NOTE
 from amr_logpatterns.formatters.templating import asset, environment
+from amr_logpatterns.formatters.timeline_svg import timeline_css, timeline_svg
 from amr_logpatterns.models.results import Report
 from amr_logpatterns.packs.schema import SEVERITY_RANK
 
@@ -53,8 +55,6 @@ def _sections(view: Page, has_timeline: bool, timeline_first: bool) -> list[tupl
 
 def _changes(timeline: Timeline) -> list[tuple[str, str, str, str]]:
     """The state changes as rows (when, component, state, why), the picture's text twin."""
-    from amr_logpatterns.analyse.timeline_text import change_place, change_what, clock_format
-
     clock = clock_format(timeline)
     return [
         (
@@ -80,8 +80,6 @@ def _caption(timeline: Timeline) -> str:
 def _render(
     report: Report, options: Options, timeline: Timeline, heading: str, timeline_first: bool
 ) -> str:
-    from amr_logpatterns.formatters.timeline_svg import timeline_css, timeline_svg
-
     view = page(report, options)
     drawn = bool(timeline.components)
     css = asset("report.css") + "\n" + timeline_css()
