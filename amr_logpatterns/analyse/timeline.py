@@ -310,11 +310,18 @@ def _lane_of(walk: _Walk) -> ComponentTimeline:
     )
 
 
-def build_timeline(report: Report) -> Timeline:
-    """Each component's state over the input, from the report's findings and their recoveries."""
+def report_sources(report: Report) -> list[str]:
+    """The report's sources in input order (those read, then any a finding names), as the
+    timeline ranks them."""
     sources = [s.source for s in report.stats.sources]
     for f in report.findings:
         sources += [*f.first_seen_in, f.first_seen.source]
+    return sources
+
+
+def build_timeline(report: Report) -> Timeline:
+    """Each component's state over the input, from the report's findings and their recoveries."""
+    sources = report_sources(report)
     problems = [(i, _problem(f)) for i, f in enumerate(report.findings)]
     events = [
         point

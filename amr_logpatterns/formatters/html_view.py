@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from amr_logpatterns.analyse.timestamps import input_order
 from amr_logpatterns.formatters.anchors import evidence_anchor
 from amr_logpatterns.formatters.gate_words import gate_sentence, gate_state, headline
 from amr_logpatterns.formatters.markdown_blocks import group_values
@@ -28,19 +29,11 @@ from amr_logpatterns.formatters.phrases import (
     tap_sentence,
     verdict_sentences,
     verified_words,
+    warnings,
 )
-from amr_logpatterns.formatters.story import Chapter, Story, is_benign, root_causes, tell
+from amr_logpatterns.formatters.story import Chapter, Story, is_benign, role_of, signals, tell
 from amr_logpatterns.models.results import Finding, Report
 from amr_logpatterns.packs.schema import SEVERITY_RANK, RemediationStep
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a fix: its words, and the command or configuration to copy as written."""
-
-    text: str
-    command: str | None
-    config: str | None
 
 
 @dataclass(frozen=True)
@@ -75,7 +68,7 @@ class FindingView:
     verdict: list[str]
     explanation: str
     fields: str
-    fix: list[Step]
+    fix: list[RemediationStep]
     fixed_when: list[tuple[str, str | None]]
     verified: str
     guide: list[tuple[str, str]]
@@ -107,7 +100,7 @@ class RootCause:
     recovery: str | None
     summary: str
     explanation: str
-    fix: list[Step]
+    fix: list[RemediationStep]
     fixed_when: list[tuple[str, str | None]]
     guide: list[tuple[str, str]]
     causes: list[Member]
@@ -141,16 +134,6 @@ class Page:
     components: list[str] = field(default_factory=list)
 
 
-def steps(remediation: list[RemediationStep]) -> list[Step]:
-    return [Step(s.text.strip(), s.command, s.config) for s in remediation]
-
-
-def signals(findings: list[Finding]) -> list[tuple[str, str | None]]:
-    """The healthy signals that show the findings fixed, each once: (id, title when known)."""
-    seen = dict.fromkeys((v, f.verify_titles.get(v)) for f in findings for v in f.verify)
-    return list(seen)
-
-
 def _guide(references: list[str], options: Options) -> list[tuple[str, str]]:
     """Each reference as (label, address): its anchor, or the page's name when it has none."""
     out = []
@@ -159,15 +142,6 @@ def _guide(references: list[str], options: Options) -> list[tuple[str, str]]:
         page, _, anchor = url.partition("#")
         out.append((anchor or page.rstrip("/").rsplit("/", 1)[-1], url))
     return out
-
-
-def _role(f: Finding, report: Report) -> str:
-    if is_benign(f):
-        return "harmless"
-    causes = root_causes(report, f)
-    if causes:
-        return "; ".join(f"{role} of {d.id}" for d, role in causes)
-    return "signal" if f.severity == "info" else "problem"
 
 
 def _status(f: Finding) -> tuple[str, str]:
@@ -212,13 +186,13 @@ def _finding(
         last=moment(last) if (last.source, last.line) != (first.source, first.line) else "",
         status=status,
         status_words=words,
-        role=_role(f, report),
+        role=role_of(f, report),
         recovery=finding_recovery(f),
         verdict=verdict_sentences(f.verdict) if f.verdict is not None else [],
         explanation=f.explanation,
         fields=", ".join(f"{k}={v}" for k, v in f.fields.items()),
-        fix=steps(f.remediation),
-        fixed_when=signals([f]),
+        fix=f.remediation,
+        fixed_when=signals(f),
         verified=verified_words(f),
         guide=_guide(f.references, options),
         evidence=_evidence(f, anchored),
@@ -261,8 +235,8 @@ def _root_cause(chapter: Chapter, numbers: dict[int, int], options: Options) -> 
         recovery=told,
         summary=d.summary,
         explanation=d.explanation,
-        fix=steps(d.remediation),
-        fixed_when=signals([m.finding for m in chapter.members if m.role == "cause"]),
+        fix=d.remediation,
+        fixed_when=chapter.fixed_signals,
         guide=_guide(d.references, options),
         causes=_members(chapter, numbers, "cause"),
         symptoms=_members(chapter, numbers, "symptom"),
@@ -286,7 +260,7 @@ def _counts(report: Report, story: Story) -> list[tuple[str, int]]:
 def page(report: Report, options: Options) -> Page:
     """The report's story as the page tells it."""
     story = tell(report)
-    sources = {s.source: n for n, s in enumerate(report.stats.sources)}
+    sources = input_order([s.source for s in report.stats.sources])
     order = sorted(  # input order: the sources as read, then the line
         range(len(report.findings)),
         key=lambda i: (
@@ -306,9 +280,6 @@ def page(report: Report, options: Options) -> Page:
         verdict = f"Gate {gate_sentence(report.gate)}"
     else:
         gate, verdict = "none", capital(headline(report, story))
-    warnings = [src.read_error for src in report.stats.sources if src.read_error]
-    if report.gate is not None:
-        warnings = [*report.gate.notices, *warnings]
     reading = [
         reading_sentence(report),
         *skipped_sentences(report),
@@ -327,7 +298,7 @@ def page(report: Report, options: Options) -> Page:
         findings=views,
         unknown=unknown,
         unknown_dropped=report.stats.unknown_templates_dropped,
-        warnings=warnings,
+        warnings=warnings(report),
         reading=reading,
         counts=_counts(report, story),
         tap=tap_sentence(report.tap_version),

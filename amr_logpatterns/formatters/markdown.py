@@ -64,21 +64,16 @@ from amr_logpatterns.formatters.phrases import (
     seen_sentence,
     skipped_sentences,
     tap_sentence,
+    warnings,
 )
-from amr_logpatterns.formatters.story import Story, is_benign, root_causes, tell
+from amr_logpatterns.formatters.story import Story, role_of, tell
 from amr_logpatterns.models.results import Finding, Report, Suppression
 from amr_logpatterns.wording import plural
 
 
 def _role(f: Finding, report: Report) -> str:
     """What a finding is in the story, and whether it still happens, for the findings table."""
-    causes = root_causes(report, f)
-    if is_benign(f):
-        role = "harmless"
-    elif causes:
-        role = "; ".join(f"{r} of {cell_code(d.id)}" for d, r in causes)
-    else:
-        role = "signal" if f.severity == "info" else "problem"
+    role = role_of(f, report, cell_code)
     if f.recovery is not None:
         role += f", {f.recovery.status}"
     return role
@@ -210,10 +205,7 @@ def _verdict(report: Report, story: Story) -> str:
 
 
 def _footer(report: Report) -> list[str]:
-    warnings = [src.read_error for src in report.stats.sources if src.read_error]
-    if report.gate is not None:
-        warnings = [*report.gate.notices, *warnings]
-    out = [f"- **Warning:** {prose(w)}" for w in warnings]
+    out = [f"- **Warning:** {prose(w)}" for w in warnings(report)]
     if out:
         out.append("")
     out += [escape(reading_sentence(report)), ""]

@@ -126,6 +126,13 @@ def finding_recovery(finding: Finding, chapter: Chapter | None = None) -> str | 
     return recovery_sentence(r)
 
 
+def warnings(report: Report) -> list[str]:
+    """What the reader must not miss beside the findings: the gate's notices (an expired
+    ignore entry), then each input that could not be read."""
+    read = [src.read_error for src in report.stats.sources if src.read_error]
+    return [*report.gate.notices, *read] if report.gate is not None else read
+
+
 def verified_words(finding: Finding) -> str:
     """Whether the finding's healthy signal was already seen after it in this input."""
     return (

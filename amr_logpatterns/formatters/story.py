@@ -9,6 +9,7 @@ every format.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,10 +56,15 @@ class Chapter:
         return list(dict.fromkeys([*self.diagnosis.symptom_ids, *found]))
 
     @property
+    def fixed_signals(self) -> list[tuple[str, str | None]]:
+        """The healthy signals of the findings it rests on, each once, with its title if known."""
+        causes = [m.finding for m in self.members if m.role == "cause"]
+        return list(dict.fromkeys(s for f in causes for s in signals(f)))
+
+    @property
     def fixed_when(self) -> list[str]:
         """The healthy signals of the findings it rests on, each with what it says once fixed."""
-        causes = [m.finding for m in self.members if m.role == "cause"]
-        return list(dict.fromkeys(name for f in causes for name in signal_names(f)))
+        return [named(signal, title) for signal, title in self.fixed_signals]
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,27 @@ def record_at(report: Report, seen: Seen) -> Evidence | None:
     return None
 
 
+def signals(f: Finding) -> list[tuple[str, str | None]]:
+    """A finding's healthy signals with their titles when known: what shows it fixed."""
+    return [(v, f.verify_titles.get(v)) for v in f.verify]
+
+
+def named(signal: str, title: str | None) -> str:
+    """A healthy signal as ``id (title)``, or its id when it has no title."""
+    return f"{signal} ({title})" if title else signal
+
+
 def signal_names(f: Finding) -> list[str]:
     """A finding's healthy signals as ``id (title)``: what the user should see once it is fixed."""
-    return [f"{v} ({f.verify_titles[v]})" if v in f.verify_titles else v for v in f.verify]
+    return [named(signal, title) for signal, title in signals(f)]
+
+
+def role_of(f: Finding, report: Report, name: Callable[[str], str] = str) -> str:
+    """What a finding is in the story: ``harmless``, ``cause of D``/``symptom of D`` for each
+    root cause that claims it (``name`` writes D), else ``signal`` or ``problem``."""
+    if is_benign(f):
+        return "harmless"
+    causes = root_causes(report, f)
+    if causes:
+        return "; ".join(f"{role} of {name(d.id)}" for d, role in causes)
+    return "signal" if f.severity == "info" else "problem"

@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from amr_logpatterns.analyse.timeline import ComponentTimeline, Span, Timeline
-from amr_logpatterns.analyse.timestamps import input_order, instants
+from amr_logpatterns.analyse.timestamps import input_order
 from amr_logpatterns.formatters.markdown_escape import fence
 from amr_logpatterns.formatters.timeline_lanes import clip_middle
-from amr_logpatterns.models.results import Seen
+from amr_logpatterns.formatters.timeline_place import point_key, point_times
 from amr_logpatterns.wording import plural, shorten
 
 #: How long a name in the chart may be.
@@ -73,20 +72,6 @@ def _section(lane: ComponentTimeline) -> str:
     return mermaid_name(f"pod {lane.pod}", SECTION_CHARS, middle=True)
 
 
-def _key(seen: Seen) -> tuple[str, int, str | None]:
-    return (seen.source, seen.line, seen.ts)
-
-
-def _times(
-    timeline: Timeline, points: Sequence[Seen]
-) -> dict[tuple[str, int, str | None], datetime]:
-    times = {_key(p): t for p, t in zip(points, instants(points), strict=True) if t is not None}
-    for change in [*timeline.changes, *timeline.pod_changes]:
-        if change.time is not None:
-            times[_key(change.at)] = change.time
-    return times
-
-
 #: d3's tick steps for time scales, in seconds (``d3-scale``'s ``tickIntervals``).
 D3_STEPS = (1, 5, 15, 30, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400, 172800, 604800)
 
@@ -123,14 +108,14 @@ _Bar = tuple[ComponentTimeline, Span, str, str]
 def _by_time(timeline: Timeline, unwell: list[tuple[ComponentTimeline, Span]]) -> list[str] | None:
     """Header and tasks on a UTC clock, or ``None`` when some stretch has no time to place it."""
     points = [p for _, s in unwell for p in (s.start, s.end) if p is not None]
-    times = _times(timeline, points)
-    starts = [times.get(_key(s.start)) for _, s in unwell]
+    times = point_times(timeline, points)
+    starts = [times.get(point_key(s.start)) for _, s in unwell]
     if timeline.ordered_by != "time" or any(t is None for t in starts):
         return None
     known = [*times.values(), *([timeline.last_time] if timeline.last_time else [])]
     last = max(known)
     stretches = [
-        (start, last if span.end is None else times.get(_key(span.end), last))
+        (start, last if span.end is None else times.get(point_key(span.end), last))
         for (_, span), start in zip(unwell, starts, strict=True)
         if start is not None
     ]

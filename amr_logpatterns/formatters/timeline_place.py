@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from amr_logpatterns.analyse.timeline import Timeline
+from amr_logpatterns.analyse.timeline import Timeline, report_sources
 from amr_logpatterns.analyse.timestamps import format_duration, instants
 from amr_logpatterns.formatters.timeline_axis import AxisTick, OrderScale, TimeScale, where
 from amr_logpatterns.models.results import Evidence, Finding, Report, Seen
@@ -30,12 +30,20 @@ def evidence_point(ev: Evidence) -> Seen:
     return Seen(source=ev.source, line=ev.line, ts=ev.ts)
 
 
-def report_sources(report: Report) -> list[str]:
-    """The sources in input order, as ``build_timeline`` ranks them."""
-    sources = [s.source for s in report.stats.sources]
-    for f in report.findings:
-        sources += [*f.first_seen_in, f.first_seen.source]
-    return sources
+def point_times(
+    timeline: Timeline, points: Sequence[Seen], sources: Sequence[str] = ()
+) -> dict[PointKey, datetime]:
+    """Each point's time, from one ``instants`` pass over them all; a change's own ``time``
+    wins, as the timeline was built from it."""
+    times = {
+        point_key(p): t
+        for p, t in zip(points, instants(points, sources), strict=True)
+        if t is not None
+    }
+    for change in [*timeline.changes, *timeline.pod_changes]:
+        if change.time is not None:
+            times[point_key(change.at)] = change.time
+    return times
 
 
 @dataclass(frozen=True)
@@ -112,14 +120,7 @@ def placer_for(
 ) -> Placer:
     """The placer for a timeline: by time when it is ordered by time and any point has one."""
     sources = report_sources(report)
-    times: dict[PointKey, datetime] = {}
-    if timeline.ordered_by == "time":
-        for seen, t in zip(points, instants(points, sources), strict=True):
-            if t is not None:
-                times[point_key(seen)] = t
-        for change in [*timeline.changes, *timeline.pod_changes]:
-            if change.time is not None:
-                times[point_key(change.at)] = change.time
+    times = point_times(timeline, points, sources) if timeline.ordered_by == "time" else {}
     known = list(times.values())
     if timeline.last_time is not None and known:
         known.append(timeline.last_time)
